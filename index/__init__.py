@@ -1,0 +1,1 @@
+"""Corpus ingestion, cleaning, chunking and the persisted index."""

@@ -1,0 +1,93 @@
+"""The manifest beside every index: what built it, from what, and checksums of its files."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from retriever.errors import IndexCorruptError, IndexMismatchError
+
+INDEX_FORMAT_VERSION = 1
+MANIFEST_NAME = "manifest.json"
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@dataclass
+class IndexManifest:
+    model: str
+    dimension: int
+    normalizer_version: str
+    chunker_version: str
+    analyzer: dict[str, Any]
+    dense_kind: str
+    folded_field: bool
+    documents: dict[str, str]  # doc_id -> sha256 of the document's content and metadata
+    chunk_count: int
+    created: str
+    format_version: int = INDEX_FORMAT_VERSION
+    files: dict[str, str] = field(default_factory=dict)  # relative path -> sha256
+
+    def write(self, folder: Path) -> None:
+        self.files = {
+            str(p.relative_to(folder)): sha256_file(p)
+            for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.name != MANIFEST_NAME
+        }
+        text = json.dumps(asdict(self), ensure_ascii=False, indent=2)
+        (folder / MANIFEST_NAME).write_text(text, encoding="utf-8")
+
+    @classmethod
+    def read(cls, folder: Path) -> IndexManifest:
+        path = folder / MANIFEST_NAME
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise IndexCorruptError(f"index at {folder} has no {MANIFEST_NAME}") from exc
+        except (OSError, ValueError) as exc:
+            raise IndexCorruptError(f"cannot read {path}: {exc}") from exc
+        if not isinstance(raw, dict) or raw.get("format_version") != INDEX_FORMAT_VERSION:
+            found = raw.get("format_version") if isinstance(raw, dict) else None
+            raise IndexMismatchError(
+                f"index at {folder} has format version {found}; this hoidap reads "
+                f"{INDEX_FORMAT_VERSION}. Rebuild it with `hoidap index build`."
+            )
+        try:
+            return cls(**raw)
+        except TypeError as exc:
+            raise IndexCorruptError(f"{path} is malformed: {exc}") from exc
+
+    def verify_files(self, folder: Path) -> None:
+        """Raise IndexCorruptError if any file is missing or differs from its checksum."""
+        for name, expected in self.files.items():
+            path = folder / name
+            if not path.is_file():
+                raise IndexCorruptError(f"index file {path} is missing; rebuild the index")
+            if sha256_file(path) != expected:
+                raise IndexCorruptError(
+                    f"index file {path} is corrupt (checksum mismatch); rebuild the index"
+                )
+
+    def check_compatible(self, expected: dict[str, Any]) -> None:
+        """Raise IndexMismatchError naming every setting that differs from `expected`."""
+        actual = asdict(self)
+        differences = [
+            f"{key}: index has {actual.get(key)!r}, expected {value!r}"
+            for key, value in expected.items()
+            if actual.get(key) != value
+        ]
+        if differences:
+            raise IndexMismatchError(
+                "the index was built with other settings ("
+                + "; ".join(differences)
+                + "). Rebuild it with `hoidap index build`."
+            )

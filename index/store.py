@@ -1,0 +1,355 @@
+"""The persisted index: documents, chunks, BM25 fields, vectors and FAISS, built and swapped
+atomically.
+
+On disk, `INDEX_DIR/current` is a symlink to `INDEX_DIR/versions/<id>`. A new version is
+written completely beside the old one and the link is replaced in one rename, so a build
+killed halfway leaves the previous index serving.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal, Protocol
+
+import numpy as np
+
+from index.chunking import CHUNKER_VERSION, chunk_document
+from index.manifest import IndexManifest
+from retriever.accents import AccentRestorer
+from retriever.analyzer import Analyzer
+from retriever.bm25 import BM25
+from retriever.dense import DenseIndex, DenseKind
+from retriever.errors import (
+    DocumentNotFoundError,
+    IndexCorruptError,
+    IndexNotFoundError,
+)
+from retriever.retrievers import (
+    BM25Retriever,
+    DenseRetriever,
+    HybridRetriever,
+    QueryEncoder,
+    pyvi_restore_accents,
+)
+from retriever.search import Searcher
+from retriever.text.normalize import NORMALIZER_VERSION
+from retriever.types import Chunk, Document
+
+logger = logging.getLogger(__name__)
+
+AccentMode = Literal["corpus", "pyvi", "off"]
+CURRENT_LINK = "current"
+VERSIONS_DIR = "versions"
+STALE_PARTIAL_SECONDS = 6 * 3600
+
+
+class PassageEncoder(QueryEncoder, Protocol):
+    model_id: str
+    dimension: int
+
+    def encode_passages(
+        self, texts: list[str], batch_size: int = 32, show_progress: bool = False
+    ) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class IndexSettings:
+    """How an index is built; recorded in its manifest and checked on load."""
+
+    dense_kind: DenseKind = "flat"
+    folded_field: bool = True
+    analyzer: Analyzer = Analyzer()
+
+    def expected_manifest(self, model_id: str) -> dict[str, object]:
+        return {
+            "model": model_id,
+            "normalizer_version": NORMALIZER_VERSION,
+            "chunker_version": CHUNKER_VERSION,
+            "analyzer": self.analyzer.describe(),
+            "dense_kind": self.dense_kind,
+            "folded_field": self.folded_field,
+        }
+
+
+def document_hash(doc: Document) -> str:
+    payload = json.dumps(asdict(doc), ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def embedding_key(model_id: str, text: str) -> str:
+    """Chunks with the same key share a vector, so unchanged chunks are never re-embedded."""
+    return hashlib.sha256(f"{model_id}\n{text}".encode()).hexdigest()
+
+
+class CorpusIndex:
+    """An immutable index of a corpus; changes return a new CorpusIndex."""
+
+    def __init__(
+        self,
+        manifest: IndexManifest,
+        documents: dict[str, Document],
+        chunks: list[Chunk],
+        embeddings: np.ndarray,
+        bm25: BM25,
+        bm25_folded: BM25 | None,
+        dense: DenseIndex,
+        settings: IndexSettings,
+    ) -> None:
+        self.manifest, self.documents, self.chunks = manifest, documents, chunks
+        self.embeddings, self.bm25, self.bm25_folded = embeddings, bm25, bm25_folded
+        self.dense, self.settings = dense, settings
+
+    # ---- building -------------------------------------------------------------------
+    @classmethod
+    def build(
+        cls,
+        documents: Iterable[Document],
+        encoder: PassageEncoder,
+        settings: IndexSettings | None = None,
+        show_progress: bool = False,
+        known_vectors: dict[str, np.ndarray] | None = None,
+    ) -> CorpusIndex:
+        """Chunk, embed (reusing `known_vectors` by embedding key) and index `documents`."""
+        settings = settings or IndexSettings()
+        docs = {d.doc_id: d for d in documents}
+        chunks = [c for d in docs.values() for c in chunk_document(d)]
+        keys = [embedding_key(encoder.model_id, c.search_text) for c in chunks]
+        known = known_vectors or {}
+        missing = sorted({k: i for i, k in enumerate(keys) if k not in known}.items(),
+                         key=lambda item: item[1])
+        started = time.perf_counter()
+        fresh = encoder.encode_passages(
+            [chunks[i].search_text for _, i in missing], show_progress=show_progress
+        )
+        vectors = dict(known)
+        vectors.update({k: fresh[j] for j, (k, _) in enumerate(missing)})
+        logger.info("embedded %d new chunks (%d reused) in %.1fs", len(missing),
+                    len(chunks) - len(missing), time.perf_counter() - started)
+        embeddings = (np.stack([vectors[k] for k in keys]).astype(np.float32) if chunks
+                      else np.zeros((0, encoder.dimension), dtype=np.float32))
+        return cls._assemble(docs, chunks, embeddings, encoder.model_id, settings)
+
+    @classmethod
+    def _assemble(
+        cls,
+        docs: dict[str, Document],
+        chunks: list[Chunk],
+        embeddings: np.ndarray,
+        model_id: str,
+        settings: IndexSettings,
+    ) -> CorpusIndex:
+        analyzer = settings.analyzer
+        texts = [c.search_text for c in chunks]
+        bm25 = BM25().index([analyzer.tokens(t) for t in texts])
+        folded = (BM25().index([analyzer.tokens(t, fold=True) for t in texts])
+                  if settings.folded_field else None)
+        dense = DenseIndex.build(embeddings, settings.dense_kind)
+        manifest = IndexManifest(
+            model=model_id,
+            dimension=int(embeddings.shape[1]),
+            normalizer_version=NORMALIZER_VERSION,
+            chunker_version=CHUNKER_VERSION,
+            analyzer=analyzer.describe(),
+            dense_kind=settings.dense_kind,
+            folded_field=settings.folded_field,
+            documents={d: document_hash(doc) for d, doc in sorted(docs.items())},
+            chunk_count=len(chunks),
+            created=datetime.now(UTC).isoformat(timespec="seconds"),
+        )
+        return cls(manifest, docs, chunks, embeddings, bm25, folded, dense, settings)
+
+    def _vectors_by_key(self) -> dict[str, np.ndarray]:
+        return {embedding_key(self.manifest.model, c.search_text): self.embeddings[i]
+                for i, c in enumerate(self.chunks)}
+
+    def with_documents(
+        self, documents: Iterable[Document], encoder: PassageEncoder,
+        show_progress: bool = False,
+    ) -> CorpusIndex:
+        """A new index with `documents` added (replacing same doc_ids); only new text is
+        embedded."""
+        self._check_encoder(encoder)
+        docs = dict(self.documents)
+        docs.update({d.doc_id: d for d in documents})
+        return CorpusIndex.build(docs.values(), encoder, self.settings, show_progress,
+                                 self._vectors_by_key())
+
+    def without_documents(self, doc_ids: Sequence[str]) -> CorpusIndex:
+        """A new index without `doc_ids`; nothing is re-embedded."""
+        unknown = [d for d in doc_ids if d not in self.documents]
+        if unknown:
+            raise DocumentNotFoundError(f"no document with id {', '.join(unknown)} in the index")
+        gone = set(doc_ids)
+        docs = {k: v for k, v in self.documents.items() if k not in gone}
+        keep = [i for i, c in enumerate(self.chunks) if c.doc_id not in gone]
+        return CorpusIndex._assemble(docs, [self.chunks[i] for i in keep],
+                                     self.embeddings[keep], self.manifest.model, self.settings)
+
+    def _check_encoder(self, encoder: PassageEncoder) -> None:
+        self.manifest.check_compatible({"model": encoder.model_id,
+                                        "dimension": encoder.dimension})
+
+    # ---- using ----------------------------------------------------------------------
+    def searcher(
+        self,
+        encoder: QueryEncoder,
+        restore_accents: AccentMode = "corpus",
+        weights: dict[str, float] | None = None,
+        rrf_k: int = 60,
+        analyzer: Analyzer | None = None,
+    ) -> Searcher:
+        """Retrievers over this index. `analyzer` may differ from the index's only in
+        query-side settings."""
+        ids = [c.chunk_id for c in self.chunks]
+        bm25 = BM25Retriever(ids, self.bm25, self.bm25_folded, analyzer or self.settings.analyzer)
+        dense = DenseRetriever(ids, self.dense, encoder, self._accent_restorer(restore_accents))
+        hybrid = HybridRetriever([bm25, dense], k=rrf_k, weights=weights)
+        return Searcher(self.chunks, {"hybrid": hybrid, "bm25": bm25, "dense": dense})
+
+    def _accent_restorer(self, mode: AccentMode) -> Callable[[str], str] | None:
+        if mode == "off":
+            return None
+        if mode == "pyvi":
+            return pyvi_restore_accents
+        if mode != "corpus":
+            raise ValueError(f"unknown accent restoration {mode!r} (corpus, pyvi or off)")
+        bm25 = self.bm25
+
+        @lru_cache(maxsize=1)
+        def restorer() -> AccentRestorer:
+            # Built on the first accent-free query, not at start-up.
+            return AccentRestorer.from_bm25(bm25)
+
+        return lambda text: restorer().restore(text)
+
+    def document(self, doc_id: str) -> Document:
+        try:
+            return self.documents[doc_id]
+        except KeyError:
+            raise DocumentNotFoundError(f"no document with id {doc_id!r}") from None
+
+    def stats(self) -> dict[str, object]:
+        words = [len(c.text.split()) for c in self.chunks]
+        return {
+            "documents": len(self.documents),
+            "chunks": len(self.chunks),
+            "mean_chunk_words": round(float(np.mean(words)), 1) if words else 0.0,
+            "bm25_terms": len(self.bm25.vocabulary),
+            "model": self.manifest.model,
+            "dimension": self.manifest.dimension,
+            "dense_index": self.manifest.dense_kind,
+            "created": self.manifest.created,
+            "provinces": sorted({c.province for c in self.chunks if c.province}),
+        }
+
+    # ---- disk -----------------------------------------------------------------------
+    def save(self, index_dir: Path) -> Path:
+        """Write a new version under `index_dir` and switch `current` to it atomically."""
+        versions = index_dir / VERSIONS_DIR
+        versions.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+        staging = versions / f".{stamp}.partial"
+        staging.mkdir()
+        try:
+            self._write(staging)
+            final = versions / stamp
+            staging.rename(final)
+            _point_current(index_dir, final)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        _prune_versions(index_dir, keep={final.name})
+        logger.info("index saved to %s (%d chunks)", final, len(self.chunks))
+        return final
+
+    def _write(self, folder: Path) -> None:
+        with (folder / "documents.jsonl").open("w", encoding="utf-8") as out:
+            for doc in self.documents.values():
+                out.write(json.dumps(asdict(doc), ensure_ascii=False) + "\n")
+        with (folder / "chunks.jsonl").open("w", encoding="utf-8") as out:
+            for chunk in self.chunks:
+                out.write(json.dumps(asdict(chunk), ensure_ascii=False) + "\n")
+        np.save(folder / "embeddings.npy", self.embeddings, allow_pickle=False)
+        self.bm25.save(folder / "bm25")
+        if self.bm25_folded is not None:
+            self.bm25_folded.save(folder / "bm25_folded")
+        self.dense.save(folder / "dense.faiss")
+        self.manifest.write(folder)
+        for path in folder.rglob("*"):
+            if path.is_file():
+                with path.open("rb") as handle:
+                    os.fsync(handle.fileno())
+
+    @classmethod
+    def load(cls, index_dir: Path, settings: IndexSettings | None = None,
+             model_id: str | None = None) -> CorpusIndex:
+        """Load the current version; raise a clear error if it is missing, corrupt, or was
+        built with other settings or another model than `model_id`."""
+        folder = current_version(index_dir)
+        manifest = IndexManifest.read(folder)
+        settings = settings or IndexSettings(
+            dense_kind=manifest.dense_kind,  # type: ignore[arg-type]
+            folded_field=manifest.folded_field,
+        )
+        expected = settings.expected_manifest(model_id or manifest.model)
+        manifest.check_compatible(expected)
+        manifest.verify_files(folder)
+        try:
+            documents = [Document(**json.loads(line)) for line in
+                         (folder / "documents.jsonl").read_text(encoding="utf-8").splitlines()]
+            chunks = [Chunk(**json.loads(line)) for line in
+                      (folder / "chunks.jsonl").read_text(encoding="utf-8").splitlines()]
+            embeddings = np.load(folder / "embeddings.npy", allow_pickle=False)
+        except (OSError, ValueError, TypeError) as exc:
+            raise IndexCorruptError(f"cannot read index at {folder}: {exc}") from exc
+        bm25 = BM25.load(folder / "bm25")
+        folded = BM25.load(folder / "bm25_folded") if manifest.folded_field else None
+        dense = DenseIndex.load(folder / "dense.faiss", settings.dense_kind)
+        if not (len(chunks) == manifest.chunk_count == bm25.num_docs == dense.size
+                == embeddings.shape[0]):
+            raise IndexCorruptError(f"index at {folder} is inconsistent; rebuild it")
+        return cls(manifest, {d.doc_id: d for d in documents}, chunks, embeddings, bm25,
+                   folded, dense, settings)
+
+
+def current_version(index_dir: Path) -> Path:
+    link = index_dir / CURRENT_LINK
+    if not link.exists():
+        raise IndexNotFoundError(
+            f"no index at {index_dir}; build one with `hoidap index build`"
+        )
+    return link.resolve()
+
+
+def index_exists(index_dir: Path) -> bool:
+    return (index_dir / CURRENT_LINK).exists()
+
+
+def _point_current(index_dir: Path, target: Path) -> None:
+    temporary = index_dir / f".{CURRENT_LINK}.{os.getpid()}.tmp"
+    temporary.unlink(missing_ok=True)
+    os.symlink(Path(VERSIONS_DIR) / target.name, temporary)
+    os.replace(temporary, index_dir / CURRENT_LINK)
+
+
+def _prune_versions(index_dir: Path, keep: set[str]) -> None:
+    """Remove superseded versions, keeping the newest previous one for readers still on it."""
+    versions = sorted(p for p in (index_dir / VERSIONS_DIR).iterdir()
+                      if p.is_dir() and not p.name.startswith(".") and p.name not in keep)
+    for old in versions[:-1]:
+        shutil.rmtree(old, ignore_errors=True)
+    # Leftovers of builds that were killed; a build still running is younger than this.
+    cutoff = time.time() - STALE_PARTIAL_SECONDS
+    for partial in (index_dir / VERSIONS_DIR).glob(".*.partial"):
+        if partial.stat().st_mtime < cutoff:
+            shutil.rmtree(partial, ignore_errors=True)

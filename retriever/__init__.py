@@ -1,0 +1,1 @@
+"""Vietnamese text handling and retrieval: BM25, dense (e5 + FAISS) and their hybrid."""

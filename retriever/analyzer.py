@@ -1,0 +1,42 @@
+"""Turns documents and queries into BM25 tokens the same way on both sides."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from retriever.text.abbreviations import expand_abbreviations
+from retriever.text.query_expansion import query_expansion
+from retriever.text.tokenize import TOKENIZER_VERSION, tokenize
+
+
+@dataclass(frozen=True)
+class Analyzer:
+    """Abbreviation expansion, then syllable tokens (+ bigrams), optionally accent-folded."""
+
+    bigrams: bool = True
+    expand_abbreviations: bool = True
+    expand_questions: bool = True
+
+    def tokens(self, text: str, *, fold: bool = False) -> list[str]:
+        if self.expand_abbreviations:
+            text = expand_abbreviations(text)
+        return tokenize(text, bigrams=self.bigrams, fold=fold)
+
+    def query_tokens(self, query: str, *, fold: bool = False) -> list[str]:
+        """Like `tokens`, plus, once each, the new words answers use for the question's
+        phrasing (so an expansion never outweighs what was typed)."""
+        tokens = self.tokens(query, fold=fold)
+        if not self.expand_questions:
+            return tokens
+        seen = set(tokens)
+        for token in self.tokens(query_expansion(query), fold=fold):
+            if token not in seen:
+                seen.add(token)
+                tokens.append(token)
+        return tokens
+
+    def describe(self) -> dict[str, object]:
+        """Settings recorded in an index manifest: a query must be analysed the same way."""
+        settings = asdict(self)
+        del settings["expand_questions"]  # query-side only: any index serves either way
+        return {"tokenizer_version": TOKENIZER_VERSION, **settings}

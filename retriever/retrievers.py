@@ -1,0 +1,115 @@
+"""The three retrievers: BM25, dense (FAISS) and their hybrid, all behind `Retriever`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from functools import lru_cache
+from typing import Protocol
+
+import numpy as np
+
+from retriever.analyzer import Analyzer
+from retriever.bm25 import BM25
+from retriever.dense import DenseIndex
+from retriever.fusion import RRF_K, reciprocal_rank_fusion
+from retriever.text.normalize import has_diacritics, normalize
+from retriever.types import Hit, Retriever
+
+logger = logging.getLogger(__name__)
+
+
+class QueryEncoder(Protocol):
+    def encode_queries(self, texts: list[str]) -> np.ndarray: ...
+
+
+class BM25Retriever:
+    """Lexical retrieval; a query typed without diacritics searches the accent-folded field."""
+
+    name = "bm25"
+
+    def __init__(
+        self,
+        chunk_ids: Sequence[str],
+        accented: BM25,
+        folded: BM25 | None,
+        analyzer: Analyzer,
+    ) -> None:
+        if accented.num_docs != len(chunk_ids) or (folded and folded.num_docs != len(chunk_ids)):
+            raise ValueError("BM25 indexes and chunk list differ in size")
+        self.chunk_ids = list(chunk_ids)
+        self.accented, self.folded, self.analyzer = accented, folded, analyzer
+
+    def search(self, query: str, top_k: int, allowed: np.ndarray | None = None) -> list[Hit]:
+        fold = self.folded is not None and not has_diacritics(query)
+        tokens = self.analyzer.query_tokens(query, fold=fold)
+        index = self.folded if fold and self.folded is not None else self.accented
+        rows, scores = index.retrieve(tokens, top_k, allowed)
+        return [Hit(self.chunk_ids[r], float(s)) for r, s in zip(rows, scores, strict=True)]
+
+
+@lru_cache(maxsize=1)
+def _pyvi_add_accents() -> Callable[[str], str]:
+    from pyvi import ViUtils  # imported lazily: it loads a model
+
+    return ViUtils.add_accents  # type: ignore[no-any-return]
+
+
+def pyvi_restore_accents(text: str) -> str:
+    """pyvi's general-purpose diacritic restoration (knows no domain words)."""
+    return normalize(_pyvi_add_accents()(text))
+
+
+class DenseRetriever:
+    """Semantic retrieval: the query is embedded once and searched in FAISS."""
+
+    name = "dense"
+
+    def __init__(
+        self,
+        chunk_ids: Sequence[str],
+        index: DenseIndex,
+        encoder: QueryEncoder,
+        restore_accents: Callable[[str], str] | None = None,
+    ) -> None:
+        if index.size != len(chunk_ids):
+            raise ValueError("dense index and chunk list differ in size")
+        self.chunk_ids = list(chunk_ids)
+        self.index, self.encoder, self.restore_accents = index, encoder, restore_accents
+
+    def query_text(self, query: str) -> str:
+        """What the encoder reads: accents restored on a query typed without any."""
+        text = normalize(query)
+        if self.restore_accents is not None and not has_diacritics(text):
+            text = self.restore_accents(text)
+        return text
+
+    def search(self, query: str, top_k: int, allowed: np.ndarray | None = None) -> list[Hit]:
+        vector = self.encoder.encode_queries([self.query_text(query)])[0]
+        rows, scores = self.index.search(vector, top_k, allowed)
+        return [Hit(self.chunk_ids[r], float(s)) for r, s in zip(rows, scores, strict=True)]
+
+
+class HybridRetriever:
+    """Reciprocal-rank fusion of other retrievers (composed, not inherited)."""
+
+    name = "hybrid"
+
+    def __init__(
+        self,
+        retrievers: Sequence[Retriever],
+        k: int = RRF_K,
+        weights: Mapping[str, float] | None = None,
+        candidates: int = 50,
+    ) -> None:
+        if not retrievers:
+            raise ValueError("a hybrid retriever needs at least one retriever")
+        if candidates < 1:
+            raise ValueError("candidates must be at least 1")
+        self.retrievers = list(retrievers)
+        self.k, self.weights, self.candidates = k, dict(weights or {}), candidates
+
+    def search(self, query: str, top_k: int, allowed: np.ndarray | None = None) -> list[Hit]:
+        depth = max(self.candidates, top_k)
+        rankings = {r.name: r.search(query, depth, allowed) for r in self.retrievers}
+        return reciprocal_rank_fusion(rankings, self.k, self.weights)[:top_k]

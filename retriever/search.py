@@ -1,0 +1,84 @@
+"""The search entry point: validates a query, applies filters, returns cited passages."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from retriever.errors import InvalidInputError
+from retriever.text.gazetteer import canonical_province
+from retriever.text.normalize import match_form, normalize
+from retriever.types import Chunk, Passage, Retriever, SearchFilter
+
+MAX_QUERY_CHARS = 2000
+MAX_TOP_K = 100
+
+
+def validate_query(query: str) -> str:
+    """The normalised query, or InvalidInputError for an empty or oversized one."""
+    if not isinstance(query, str):
+        raise InvalidInputError("the query must be text")
+    if len(query) > MAX_QUERY_CHARS:
+        raise InvalidInputError(
+            f"the query is {len(query)} characters long; the limit is {MAX_QUERY_CHARS}"
+        )
+    text = normalize(query)
+    if not any(c.isalnum() for c in text):
+        raise InvalidInputError("the query is empty: type a question or some keywords")
+    return text
+
+
+class Searcher:
+    """Ranks the chunks of one index with a choice of retrievers."""
+
+    def __init__(self, chunks: Sequence[Chunk], retrievers: Mapping[str, Retriever]) -> None:
+        self.chunks = list(chunks)
+        self.retrievers = dict(retrievers)
+        self._position = {c.chunk_id: i for i, c in enumerate(self.chunks)}
+        self._provinces = np.array(
+            [match_form(c.province) if c.province else "" for c in self.chunks], dtype=object
+        )
+        self._dates = np.array([c.published or "" for c in self.chunks], dtype=object)
+
+    @property
+    def retriever_names(self) -> list[str]:
+        return list(self.retrievers)
+
+    def allowed_mask(self, search_filter: SearchFilter | None) -> np.ndarray | None:
+        """Boolean mask of the chunks a filter lets through (None: no filter)."""
+        if search_filter is None or search_filter.is_empty():
+            return None
+        mask = np.ones(len(self.chunks), dtype=bool)
+        if search_filter.province:
+            wanted = canonical_province(search_filter.province) or search_filter.province
+            mask &= self._provinces == match_form(wanted)
+        if search_filter.published_from:
+            mask &= (self._dates != "") & (self._dates >= search_filter.published_from)
+        if search_filter.published_to:
+            mask &= (self._dates != "") & (self._dates <= search_filter.published_to)
+        return mask
+
+    def search(
+        self,
+        query: str,
+        top_k: int = 10,
+        search_filter: SearchFilter | None = None,
+        retriever: str = "hybrid",
+    ) -> list[Passage]:
+        text = validate_query(query)
+        if not 1 <= top_k <= MAX_TOP_K:
+            raise InvalidInputError(f"top_k must be between 1 and {MAX_TOP_K}, got {top_k}")
+        if retriever not in self.retrievers:
+            raise InvalidInputError(
+                f"unknown retriever {retriever!r}; choose one of {', '.join(self.retrievers)}"
+            )
+        allowed = self.allowed_mask(search_filter)
+        if allowed is not None and not allowed.any():
+            return []
+        hits = self.retrievers[retriever].search(text, top_k, allowed)
+        return [
+            Passage(self.chunks[self._position[h.chunk_id]], h.score, h.ranks or {retriever: i},
+                    h.scores or {retriever: h.score})
+            for i, h in enumerate(hits, start=1)
+        ]

@@ -1,0 +1,1 @@
+"""The hoidap service: configuration, command line and (later) the HTTP API."""

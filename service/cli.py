@@ -1,0 +1,184 @@
+"""The `hoidap` command. Errors become one line on stderr and a non-zero exit code."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import textwrap
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from index.store import CorpusIndex
+from retriever.errors import (
+    DocumentError,
+    DocumentNotFoundError,
+    HoidapError,
+    IndexCorruptError,
+    IndexMismatchError,
+    IndexNotFoundError,
+    InvalidInputError,
+    ModelUnavailableError,
+)
+from retriever.types import Passage, SearchFilter
+from service import engine
+from service.config import Settings
+
+logger = logging.getLogger("hoidap")
+
+EXIT_CODES: dict[type[HoidapError], int] = {
+    InvalidInputError: 2,
+    DocumentError: 3,
+    DocumentNotFoundError: 3,
+    IndexNotFoundError: 4,
+    IndexCorruptError: 4,
+    IndexMismatchError: 4,
+    ModelUnavailableError: 5,
+}
+
+
+def exit_code(error: HoidapError) -> int:
+    for kind in type(error).__mro__:
+        if kind in EXIT_CODES:
+            return EXIT_CODES[kind]
+    return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="hoidap", description="Vietnamese question answering over digital-transformation news"
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def common(sub: argparse.ArgumentParser, corpus: bool = True) -> None:
+        sub.add_argument("--index-dir", type=Path, help="index folder (HOIDAP_INDEX_DIR)")
+        if corpus:
+            sub.add_argument("--corpus", type=Path,
+                             help="corpus folder or JSONL (default: built-in sample)")
+
+    index = commands.add_parser("index", help="build and maintain the index")
+    index_commands = index.add_subparsers(dest="index_command", required=True)
+    build = index_commands.add_parser("build", help="build the index of a corpus")
+    common(build)
+    build.add_argument("--dense-index", choices=["flat", "hnsw"], help="FAISS index kind")
+    add = index_commands.add_parser("add", help="add or update documents from a file/folder")
+    add.add_argument("path", type=Path)
+    common(add, corpus=False)
+    remove = index_commands.add_parser("remove", help="remove documents by id")
+    remove.add_argument("doc_ids", nargs="+", metavar="DOC_ID")
+    common(remove, corpus=False)
+    stats = index_commands.add_parser("stats", help="describe the index")
+    stats.add_argument("--json", action="store_true")
+    common(stats, corpus=False)
+
+    search = commands.add_parser("search", help="search passages (builds the index if missing)")
+    search.add_argument("query")
+    search.add_argument("--top-k", type=int, default=5)
+    search.add_argument("--province", help="only passages about this province")
+    search.add_argument("--from", dest="published_from", metavar="YYYY-MM-DD")
+    search.add_argument("--to", dest="published_to", metavar="YYYY-MM-DD")
+    search.add_argument("--retriever", choices=["hybrid", "bm25", "dense"], default="hybrid")
+    search.add_argument("--json", action="store_true", help="print JSON")
+    common(search)
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides: dict[str, Any] = {}
+    for option, field in (("index_dir", "index_dir"), ("corpus", "corpus"),
+                          ("dense_index", "dense_index")):
+        value = getattr(args, option, None)
+        if value is not None:
+            overrides[field] = value
+    return Settings(**overrides)
+
+
+def passage_dict(passage: Passage) -> dict[str, Any]:
+    chunk = passage.chunk
+    return {
+        "chunk_id": chunk.chunk_id, "doc_id": chunk.doc_id, "title": chunk.title,
+        "province": chunk.province, "published": chunk.published, "text": chunk.text,
+        "start": chunk.start, "end": chunk.end, "score": passage.score,
+        "ranks": passage.ranks, "scores": passage.scores,
+    }
+
+
+def _print_passages(passages: list[Passage]) -> None:
+    if not passages:
+        print("Không tìm thấy đoạn văn nào phù hợp. (no matching passage)")
+    for n, passage in enumerate(passages, start=1):
+        chunk = passage.chunk
+        parts = ", ".join(f"{k} #{v}" for k, v in passage.ranks.items())
+        print(f"[{n}] {chunk.title} — {chunk.province or 'không rõ tỉnh'}")
+        print(f"    {chunk.doc_id} [{chunk.start}:{chunk.end}]  score {passage.score:.4f}"
+              f"  ({parts})")
+        print(textwrap.indent(textwrap.fill(chunk.text, width=96), "    "))
+        print()
+
+
+def _run(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    if args.command == "search":
+        encoder = engine.encoder_for(settings)
+        corpus_index = engine.open_index(settings, encoder, show_progress=True)
+        searcher = engine.make_searcher(settings, corpus_index, encoder)
+        search_filter = SearchFilter(args.province, args.published_from, args.published_to)
+        passages = searcher.search(args.query, args.top_k, search_filter, args.retriever)
+        if args.json:
+            print(json.dumps([passage_dict(p) for p in passages], ensure_ascii=False, indent=2))
+        else:
+            _print_passages(passages)
+        return 0
+    if args.index_command == "stats":
+        corpus_index = CorpusIndex.load(settings.index_dir)
+        stats = {"index_dir": str(settings.index_dir), **corpus_index.stats()}
+        if args.json:
+            print(json.dumps(stats, ensure_ascii=False, indent=2))
+        else:
+            for key, value in stats.items():
+                print(f"{key:>17}: {value}")
+        return 0
+    encoder = engine.encoder_for(settings)
+    if args.index_command == "build":
+        corpus_index = engine.build_index(settings, encoder, show_progress=True)
+    else:
+        current = CorpusIndex.load(settings.index_dir, engine.index_settings(settings),
+                                   encoder.model_id)
+        if args.index_command == "add":
+            documents = engine.read_documents(args.path).documents
+            corpus_index = current.with_documents(documents, encoder, show_progress=True)
+        else:
+            corpus_index = current.without_documents(args.doc_ids)
+        corpus_index.save(settings.index_dir)
+    print(f"index at {settings.index_dir}: {len(corpus_index.documents)} documents, "
+          f"{len(corpus_index.chunks)} chunks")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return _run(args)
+    except HoidapError as error:
+        print(f"hoidap: error: {error}", file=sys.stderr)
+        return exit_code(error)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'value'}: {e['msg']}" for e in error.errors()
+        )
+        print(f"hoidap: error: invalid configuration: {problems}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("hoidap: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,53 @@
+"""Settings: the only place hoidap reads the environment (variables prefixed HOIDAP_)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from retriever.e5_local import E5_ALIAS
+
+
+def _data_home() -> Path:
+    return Path.home() / ".local" / "share" / "hoidap"
+
+
+def _cache_home() -> Path:
+    return Path.home() / ".cache" / "hoidap"
+
+
+class Settings(BaseSettings):
+    """Validated at construction; every field can be set as HOIDAP_<NAME>."""
+
+    model_config = SettingsConfigDict(env_prefix="HOIDAP_", extra="ignore")
+
+    corpus: Path | None = Field(
+        default=None, description="corpus folder or JSONL file; default: the built-in sample"
+    )
+    index_dir: Path = Field(default_factory=lambda: _data_home() / "index")
+    model: str = Field(
+        default=E5_ALIAS,
+        description="embedding model: the built-in e5 alias, or a local sentence-transformers "
+        "folder (never downloaded)",
+    )
+    model_cache_dir: Path = Field(default_factory=lambda: _cache_home() / "models")
+    dense_index: Literal["flat", "hnsw"] = "flat"
+    folded_field: bool = True
+    bigrams: bool = True
+    expand_abbreviations: bool = True
+    restore_accents: Literal["corpus", "pyvi", "off"] = "corpus"
+    rrf_k: int = Field(default=60, ge=1)
+    bm25_weight: float = Field(default=1.0, ge=0)
+    dense_weight: float = Field(default=1.0, ge=0)
+    threads: int | None = Field(default=2, ge=1, description="CPU threads for the encoder")
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("corpus", "index_dir", "model_cache_dir", mode="after")
+    @classmethod
+    def _expand_user(cls, value: Path | None) -> Path | None:
+        return value.expanduser() if value is not None else None

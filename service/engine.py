@@ -1,0 +1,64 @@
+"""Wiring shared by the CLI and the HTTP service: settings -> encoder, corpus, index."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from index.ingest import IngestResult, load_sample_corpus, read_corpus
+from index.store import CorpusIndex, IndexSettings, index_exists
+from retriever.analyzer import Analyzer
+from retriever.encoder import Encoder, load_encoder
+from retriever.errors import DocumentError
+from retriever.search import Searcher
+from service.config import Settings
+
+logger = logging.getLogger(__name__)
+
+
+def index_settings(settings: Settings) -> IndexSettings:
+    return IndexSettings(
+        dense_kind=settings.dense_index,
+        folded_field=settings.folded_field,
+        analyzer=Analyzer(bigrams=settings.bigrams,
+                          expand_abbreviations=settings.expand_abbreviations),
+    )
+
+
+def encoder_for(settings: Settings) -> Encoder:
+    return load_encoder(settings.model, settings.model_cache_dir, threads=settings.threads)
+
+
+def read_documents(path: Path | None) -> IngestResult:
+    """Ingest `path` (the built-in sample corpus when None); log every file that failed."""
+    result = load_sample_corpus() if path is None else read_corpus(path)
+    for error in result.errors:
+        where = f"{error.path}:{error.line}" if error.line else error.path
+        logger.warning("skipped %s: %s", where, error.message)
+    if not result.documents:
+        raise DocumentError(f"no readable document in {path or 'the sample corpus'}")
+    return result
+
+
+def build_index(settings: Settings, encoder: Encoder, show_progress: bool = False) -> CorpusIndex:
+    documents = read_documents(settings.corpus).documents
+    corpus_index = CorpusIndex.build(documents, encoder, index_settings(settings), show_progress)
+    corpus_index.save(settings.index_dir)
+    return corpus_index
+
+
+def open_index(settings: Settings, encoder: Encoder, show_progress: bool = False) -> CorpusIndex:
+    """Load the index, building it from the configured corpus on first use."""
+    if not index_exists(settings.index_dir):
+        logger.info("no index at %s yet: building it", settings.index_dir)
+        return build_index(settings, encoder, show_progress)
+    return CorpusIndex.load(settings.index_dir, index_settings(settings), encoder.model_id)
+
+
+def make_searcher(settings: Settings, corpus_index: CorpusIndex, encoder: Encoder) -> Searcher:
+    return corpus_index.searcher(
+        encoder,
+        restore_accents=settings.restore_accents,
+        weights={"bm25": settings.bm25_weight, "dense": settings.dense_weight},
+        rrf_k=settings.rrf_k,
+    )

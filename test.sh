@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# One command: set up (with test tools) and run the whole test suite.
+set -euo pipefail
+cd "$(dirname "$0")"
+scripts/setup --dev
+.venv/bin/ruff check .
+exec .venv/bin/python -m pytest "$@"

@@ -1,0 +1,186 @@
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index.store import CURRENT_LINK, VERSIONS_DIR, CorpusIndex, IndexSettings, current_version
+from retriever.analyzer import Analyzer
+from retriever.encoder import Encoder
+from retriever.errors import (
+    DocumentNotFoundError,
+    IndexCorruptError,
+    IndexMismatchError,
+    IndexNotFoundError,
+)
+from retriever.types import Document
+from tests.conftest import CountingEncoder
+
+
+def _ids(corpus_index: CorpusIndex, encoder: Encoder, query: str) -> list[str]:
+    return [p.chunk_id for p in corpus_index.searcher(encoder).search(query, 5)]
+
+
+def test_save_load_round_trip(tiny_documents: list[Document], encoder: Encoder,
+                              index_dir: Path) -> None:
+    built = CorpusIndex.build(tiny_documents, encoder)
+    built.save(index_dir)
+    loaded = CorpusIndex.load(index_dir, model_id=encoder.model_id)
+    assert loaded.chunks == built.chunks
+    assert loaded.documents == built.documents
+    np.testing.assert_array_equal(loaded.embeddings, built.embeddings)
+    query = "tổ công nghệ số cộng đồng"
+    assert _ids(loaded, encoder, query) == _ids(built, encoder, query)
+    manifest = json.loads((current_version(index_dir) / "manifest.json").read_text())
+    assert manifest["model"] == encoder.model_id and manifest["dimension"] == 384
+    assert set(manifest["documents"]) == {"an-giang", "ca-mau", "hoa-binh"}
+    assert {"normalizer_version", "chunker_version", "analyzer", "files"} <= set(manifest)
+
+
+def test_hnsw_option(tiny_documents: list[Document], encoder: Encoder, index_dir: Path) -> None:
+    built = CorpusIndex.build(tiny_documents, encoder, IndexSettings(dense_kind="hnsw"))
+    built.save(index_dir)
+    loaded = CorpusIndex.load(index_dir)
+    assert loaded.dense.kind == "hnsw"
+    best = loaded.searcher(encoder).search("IOC đi vào hoạt động năm nào", 1, retriever="dense")
+    assert best[0].doc_id == "hoa-binh"
+
+
+def test_missing_index(index_dir: Path) -> None:
+    with pytest.raises(IndexNotFoundError, match="hoidap index build"):
+        CorpusIndex.load(index_dir)
+
+
+@pytest.mark.parametrize("victim", ["chunks.jsonl", "embeddings.npy", "dense.faiss",
+                                    "bm25/bm25.npz"])
+def test_corrupt_file_is_detected(tiny_documents: list[Document], encoder: Encoder,
+                                  index_dir: Path, victim: str) -> None:
+    CorpusIndex.build(tiny_documents, encoder).save(index_dir)
+    path = current_version(index_dir) / victim
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+    with pytest.raises(IndexCorruptError, match="corrupt"):
+        CorpusIndex.load(index_dir)
+
+
+def test_missing_file_is_detected(tiny_documents: list[Document], encoder: Encoder,
+                                  index_dir: Path) -> None:
+    CorpusIndex.build(tiny_documents, encoder).save(index_dir)
+    (current_version(index_dir) / "dense.faiss").unlink()
+    with pytest.raises(IndexCorruptError, match="missing"):
+        CorpusIndex.load(index_dir)
+
+
+def test_garbled_manifest_is_detected(tiny_documents: list[Document], encoder: Encoder,
+                                      index_dir: Path) -> None:
+    CorpusIndex.build(tiny_documents, encoder).save(index_dir)
+    (current_version(index_dir) / "manifest.json").write_text("{not json")
+    with pytest.raises(IndexCorruptError):
+        CorpusIndex.load(index_dir)
+
+
+def test_other_model_is_refused(tiny_documents: list[Document], encoder: Encoder,
+                                index_dir: Path) -> None:
+    CorpusIndex.build(tiny_documents, encoder).save(index_dir)
+    with pytest.raises(IndexMismatchError, match="model"):
+        CorpusIndex.load(index_dir, model_id="some/other-model")
+
+
+def test_other_analyzer_settings_are_refused(tiny_documents: list[Document], encoder: Encoder,
+                                             index_dir: Path) -> None:
+    CorpusIndex.build(tiny_documents, encoder).save(index_dir)
+    with pytest.raises(IndexMismatchError, match="analyzer"):
+        CorpusIndex.load(index_dir, IndexSettings(analyzer=Analyzer(bigrams=False)))
+
+
+def test_older_format_is_refused(tiny_documents: list[Document], encoder: Encoder,
+                                 index_dir: Path) -> None:
+    CorpusIndex.build(tiny_documents, encoder).save(index_dir)
+    manifest_path = current_version(index_dir) / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["format_version"] = 0
+    manifest_path.write_text(json.dumps(manifest))
+    with pytest.raises(IndexMismatchError, match="format version"):
+        CorpusIndex.load(index_dir)
+
+
+def test_a_killed_save_leaves_the_old_index_working(
+    tiny_documents: list[Document], encoder: Encoder, index_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    CorpusIndex.build(tiny_documents[:2], encoder).save(index_dir)
+    bigger = CorpusIndex.build(tiny_documents, encoder)
+
+    def dies_halfway(self: CorpusIndex, folder: Path) -> None:
+        (folder / "documents.jsonl").write_text("partial")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(CorpusIndex, "_write", dies_halfway)
+    with pytest.raises(KeyboardInterrupt):
+        bigger.save(index_dir)
+    monkeypatch.undo()
+    assert set(CorpusIndex.load(index_dir).documents) == {"an-giang", "ca-mau"}
+    assert not [p for p in (index_dir / VERSIONS_DIR).iterdir() if p.name.startswith(".")]
+
+
+def test_saving_again_switches_current_and_prunes_old_versions(
+    tiny_documents: list[Document], encoder: Encoder, index_dir: Path
+) -> None:
+    corpus_index = CorpusIndex.build(tiny_documents, encoder)
+    for _ in range(4):
+        corpus_index.save(index_dir)
+    versions = [p for p in (index_dir / VERSIONS_DIR).iterdir()]
+    assert len(versions) == 2
+    assert os.path.islink(index_dir / CURRENT_LINK)
+
+
+def test_add_embeds_only_new_chunks(tiny_documents: list[Document],
+                                    counting_encoder: CountingEncoder) -> None:
+    base = CorpusIndex.build(tiny_documents[:2], counting_encoder)
+    before = counting_encoder.passages_encoded
+    grown = base.with_documents([tiny_documents[2]], counting_encoder)
+    new_chunks = len(grown.chunks) - len(base.chunks)
+    assert counting_encoder.passages_encoded - before == new_chunks
+    assert set(grown.documents) == {"an-giang", "ca-mau", "hoa-binh"}
+    best = grown.searcher(counting_encoder.inner).search("IOC hoạt động năm nào", 1)
+    assert best[0].doc_id == "hoa-binh"
+
+
+def test_updating_a_document_replaces_it(tiny_documents: list[Document],
+                                         counting_encoder: CountingEncoder) -> None:
+    base = CorpusIndex.build(tiny_documents, counting_encoder)
+    old = tiny_documents[2]
+    changed = Document(old.doc_id, old.title, old.text + "\nTỉnh có 25 điểm wifi miễn phí.",
+                       province=old.province)
+    updated = base.with_documents([changed], counting_encoder)
+    assert len(updated.documents) == 3
+    assert "wifi" in updated.document("hoa-binh").text
+    assert sum("wifi" in c.text for c in updated.chunks) == 1
+
+
+def test_remove_needs_no_embedding(tiny_documents: list[Document],
+                                   counting_encoder: CountingEncoder) -> None:
+    base = CorpusIndex.build(tiny_documents, counting_encoder)
+    before = counting_encoder.passages_encoded
+    smaller = base.without_documents(["ca-mau"])
+    assert counting_encoder.passages_encoded == before
+    assert "ca-mau" not in smaller.documents
+    assert all(c.doc_id != "ca-mau" for c in smaller.chunks)
+    passages = smaller.searcher(counting_encoder).search("1.506 dịch vụ công", 5)
+    assert all(p.doc_id != "ca-mau" for p in passages)
+
+
+def test_remove_unknown_document(tiny_documents: list[Document], encoder: Encoder) -> None:
+    base = CorpusIndex.build(tiny_documents, encoder)
+    with pytest.raises(DocumentNotFoundError, match="nope"):
+        base.without_documents(["nope"])
+    with pytest.raises(DocumentNotFoundError):
+        base.document("nope")
+
+
+def test_stats(tiny_documents: list[Document], encoder: Encoder) -> None:
+    stats = CorpusIndex.build(tiny_documents, encoder).stats()
+    assert stats["documents"] == 3 and stats["chunks"] >= 3
+    assert stats["provinces"] == ["An Giang", "Cà Mau", "Hòa Bình"]

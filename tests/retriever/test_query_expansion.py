@@ -1,0 +1,21 @@
+from retriever.analyzer import Analyzer
+from retriever.text.query_expansion import query_expansion
+
+
+def test_rank_questions_gain_the_words_answers_use() -> None:
+    assert "vị trí thứ" in query_expansion("Bình Phước xếp hạng thứ mấy?")
+    assert "vi tri thu" in query_expansion("binh phuoc xep hang thu may")
+
+
+def test_other_questions_are_not_expanded() -> None:
+    assert query_expansion("Bến Tre có bao nhiêu tổ chuyển đổi số?") == ""
+
+
+def test_expansion_adds_each_new_token_once() -> None:
+    analyzer = Analyzer()
+    plain = analyzer.tokens("xếp hạng thứ mấy")
+    expanded = analyzer.query_tokens("xếp hạng thứ mấy")
+    assert expanded[: len(plain)] == plain
+    added = expanded[len(plain):]
+    assert "vị_trí" in added and "thứ" not in added and len(added) == len(set(added))
+    assert Analyzer(expand_questions=False).query_tokens("xếp hạng thứ mấy") == plain
