@@ -27,7 +27,7 @@ class IndexManifest:
     model: str
     dimension: int
     normalizer_version: str
-    chunker_version: str
+    chunking: dict[str, Any]  # chunker version and sizes
     analyzer: dict[str, Any]
     dense_kind: str
     folded_field: bool

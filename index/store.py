@@ -34,6 +34,7 @@ from retriever.errors import (
     IndexCorruptError,
     IndexNotFoundError,
 )
+from retriever.fusion import DEFAULT_WEIGHTS
 from retriever.retrievers import (
     BM25Retriever,
     DenseRetriever,
@@ -69,12 +70,24 @@ class IndexSettings:
     dense_kind: DenseKind = "flat"
     folded_field: bool = True
     analyzer: Analyzer = Analyzer()
+    chunk_target_words: int = 200
+    chunk_max_words: int = 330
+
+    def __post_init__(self) -> None:
+        if not 20 <= self.chunk_target_words <= self.chunk_max_words <= 400:
+            raise ValueError("chunk sizes must satisfy 20 <= target <= max <= 400 words "
+                             f"(got {self.chunk_target_words}, {self.chunk_max_words})")
+
+    @property
+    def chunking(self) -> dict[str, object]:
+        return {"version": CHUNKER_VERSION, "target_words": self.chunk_target_words,
+                "max_words": self.chunk_max_words}
 
     def expected_manifest(self, model_id: str) -> dict[str, object]:
         return {
             "model": model_id,
             "normalizer_version": NORMALIZER_VERSION,
-            "chunker_version": CHUNKER_VERSION,
+            "chunking": self.chunking,
             "analyzer": self.analyzer.describe(),
             "dense_kind": self.dense_kind,
             "folded_field": self.folded_field,
@@ -122,7 +135,8 @@ class CorpusIndex:
         """Chunk, embed (reusing `known_vectors` by embedding key) and index `documents`."""
         settings = settings or IndexSettings()
         docs = {d.doc_id: d for d in documents}
-        chunks = [c for d in docs.values() for c in chunk_document(d)]
+        chunks = [c for d in docs.values() for c in
+                  chunk_document(d, settings.chunk_target_words, settings.chunk_max_words)]
         keys = [embedding_key(encoder.model_id, c.search_text) for c in chunks]
         known = known_vectors or {}
         missing = sorted({k: i for i, k in enumerate(keys) if k not in known}.items(),
@@ -158,7 +172,7 @@ class CorpusIndex:
             model=model_id,
             dimension=int(embeddings.shape[1]),
             normalizer_version=NORMALIZER_VERSION,
-            chunker_version=CHUNKER_VERSION,
+            chunking=settings.chunking,
             analyzer=analyzer.describe(),
             dense_kind=settings.dense_kind,
             folded_field=settings.folded_field,
@@ -213,7 +227,8 @@ class CorpusIndex:
         ids = [c.chunk_id for c in self.chunks]
         bm25 = BM25Retriever(ids, self.bm25, self.bm25_folded, analyzer or self.settings.analyzer)
         dense = DenseRetriever(ids, self.dense, encoder, self._accent_restorer(restore_accents))
-        hybrid = HybridRetriever([bm25, dense], k=rrf_k, weights=weights)
+        hybrid = HybridRetriever([bm25, dense], k=rrf_k,
+                                 weights=DEFAULT_WEIGHTS if weights is None else weights)
         return Searcher(self.chunks, {"hybrid": hybrid, "bm25": bm25, "dense": dense})
 
     def _accent_restorer(self, mode: AccentMode) -> Callable[[str], str] | None:
@@ -300,6 +315,8 @@ class CorpusIndex:
         settings = settings or IndexSettings(
             dense_kind=manifest.dense_kind,  # type: ignore[arg-type]
             folded_field=manifest.folded_field,
+            chunk_target_words=int(manifest.chunking.get("target_words", 0)),
+            chunk_max_words=int(manifest.chunking.get("max_words", 0)),
         )
         expected = settings.expected_manifest(model_id or manifest.model)
         manifest.check_compatible(expected)

@@ -22,18 +22,19 @@ class Analyzer:
             text = expand_abbreviations(text)
         return tokenize(text, bigrams=self.bigrams, fold=fold)
 
-    def query_tokens(self, query: str, *, fold: bool = False) -> list[str]:
-        """Like `tokens`, plus, once each, the new words answers use for the question's
-        phrasing (so an expansion never outweighs what was typed)."""
+    def query_tokens(self, query: str, *, fold: bool = False) -> tuple[list[str], list[str]]:
+        """(tokens of the query, new tokens from its expansion): the words answers use for
+        the question's phrasing, each once and none already typed, to be weighted lower."""
         tokens = self.tokens(query, fold=fold)
         if not self.expand_questions:
-            return tokens
+            return tokens, []
         seen = set(tokens)
+        added: list[str] = []
         for token in self.tokens(query_expansion(query), fold=fold):
             if token not in seen:
                 seen.add(token)
-                tokens.append(token)
-        return tokens
+                added.append(token)
+        return tokens, added
 
     def describe(self) -> dict[str, object]:
         """Settings recorded in an index manifest: a query must be analysed the same way."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -79,9 +79,18 @@ class BM25:
         """CSC column pointers of the term matrix: np.diff gives each term's document frequency."""
         return self._weights.indptr
 
-    def get_scores(self, query_tokens: Sequence[str]) -> np.ndarray:
-        """Scores of every document; a repeated query term counts again, as in rank-bm25."""
-        counts = Counter(t for t in query_tokens if t in self.vocabulary)
+    def get_scores(
+        self, query_tokens: Sequence[str], extra_terms: Mapping[str, float] | None = None
+    ) -> np.ndarray:
+        """Scores of every document; a repeated query term counts again, as in rank-bm25.
+
+        `extra_terms` adds terms with a weight of their own (e.g. query expansions at half
+        weight); without it the scores equal rank_bm25.BM25Okapi.get_scores.
+        """
+        counts: Counter[str] = Counter(t for t in query_tokens if t in self.vocabulary)
+        for term, weight in (extra_terms or {}).items():
+            if term in self.vocabulary:
+                counts[term] += weight  # type: ignore[assignment]
         if not counts:
             return np.zeros(self.num_docs, dtype=np.float64)
         term_ids = np.fromiter((self.vocabulary[t] for t in counts), dtype=np.int64)
@@ -89,13 +98,14 @@ class BM25:
         return self._weights[:, term_ids] @ (self.idf[term_ids] * multiplicity)
 
     def retrieve(
-        self, query_tokens: Sequence[str], top_k: int, allowed: np.ndarray | None = None
+        self, query_tokens: Sequence[str], top_k: int, allowed: np.ndarray | None = None,
+        extra_terms: Mapping[str, float] | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """(document indices, scores) of the best `top_k` documents with a positive score.
 
         `allowed` is a boolean mask over documents (None: all).
         """
-        scores = self.get_scores(query_tokens)
+        scores = self.get_scores(query_tokens, extra_terms)
         if allowed is not None:
             scores = np.where(allowed, scores, 0.0)
         candidates = np.flatnonzero(scores > 0)

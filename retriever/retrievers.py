@@ -18,6 +18,9 @@ from retriever.types import Hit, Retriever
 
 logger = logging.getLogger(__name__)
 
+# Expansion words suggest how an answer is phrased; what was typed matters more.
+EXPANSION_WEIGHT = 1.0
+
 
 class QueryEncoder(Protocol):
     def encode_queries(self, texts: list[str]) -> np.ndarray: ...
@@ -40,11 +43,25 @@ class BM25Retriever:
         self.chunk_ids = list(chunk_ids)
         self.accented, self.folded, self.analyzer = accented, folded, analyzer
 
-    def search(self, query: str, top_k: int, allowed: np.ndarray | None = None) -> list[Hit]:
+    def _field(self, query: str) -> tuple[BM25, bool]:
         fold = self.folded is not None and not has_diacritics(query)
-        tokens = self.analyzer.query_tokens(query, fold=fold)
-        index = self.folded if fold and self.folded is not None else self.accented
-        rows, scores = index.retrieve(tokens, top_k, allowed)
+        return (self.folded if fold and self.folded is not None else self.accented), fold
+
+    def query_weight(self, query: str) -> float:
+        """Share of the query's words the corpus contains: how much BM25 can say about it.
+
+        An English question shares almost no word with Vietnamese articles; its BM25
+        ranking then rests on a name or two and should count for little in a fusion.
+        """
+        index, fold = self._field(query)
+        words = [t for t in self.analyzer.tokens(query, fold=fold) if "_" not in t]
+        return sum(t in index.vocabulary for t in words) / len(words) if words else 0.0
+
+    def search(self, query: str, top_k: int, allowed: np.ndarray | None = None) -> list[Hit]:
+        index, fold = self._field(query)
+        tokens, expansion = self.analyzer.query_tokens(query, fold=fold)
+        extra = dict.fromkeys(expansion, EXPANSION_WEIGHT)
+        rows, scores = index.retrieve(tokens, top_k, allowed, extra)
         return [Hit(self.chunk_ids[r], float(s)) for r, s in zip(rows, scores, strict=True)]
 
 
@@ -112,4 +129,12 @@ class HybridRetriever:
     def search(self, query: str, top_k: int, allowed: np.ndarray | None = None) -> list[Hit]:
         depth = max(self.candidates, top_k)
         rankings = {r.name: r.search(query, depth, allowed) for r in self.retrievers}
-        return reciprocal_rank_fusion(rankings, self.k, self.weights)[:top_k]
+        weights = {r.name: self.weights.get(r.name, 1.0) * _query_weight(r, query)
+                   for r in self.retrievers}
+        return reciprocal_rank_fusion(rankings, self.k, weights)[:top_k]
+
+
+def _query_weight(retriever: Retriever, query: str) -> float:
+    """A retriever may say how much it can contribute for this query (1 by default)."""
+    weigh = getattr(retriever, "query_weight", None)
+    return float(weigh(query)) if callable(weigh) else 1.0

@@ -9,6 +9,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from retriever.e5_local import E5_ALIAS
+from retriever.fusion import DEFAULT_WEIGHTS
 
 
 def _data_home() -> Path:
@@ -40,8 +41,10 @@ class Settings(BaseSettings):
     expand_abbreviations: bool = True
     restore_accents: Literal["corpus", "pyvi", "off"] = "corpus"
     rrf_k: int = Field(default=60, ge=1)
-    bm25_weight: float = Field(default=1.0, ge=0)
-    dense_weight: float = Field(default=1.0, ge=0)
+    chunk_target_words: int = Field(default=200, ge=20, le=400)
+    chunk_max_words: int = Field(default=330, ge=20, le=400)
+    bm25_weight: float = Field(default=DEFAULT_WEIGHTS["bm25"], ge=0)
+    dense_weight: float = Field(default=DEFAULT_WEIGHTS["dense"], ge=0)
     threads: int | None = Field(default=2, ge=1, description="CPU threads for the encoder")
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)

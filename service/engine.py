@@ -22,6 +22,8 @@ def index_settings(settings: Settings) -> IndexSettings:
         folded_field=settings.folded_field,
         analyzer=Analyzer(bigrams=settings.bigrams,
                           expand_abbreviations=settings.expand_abbreviations),
+        chunk_target_words=settings.chunk_target_words,
+        chunk_max_words=settings.chunk_max_words,
     )
 
 

@@ -296,3 +296,14 @@ def test_slugify() -> None:
     assert slugify("Bà Rịa - Vũng Tàu") == "ba-ria-vung-tau"
     assert slugify("Đắk Lắk 2023") == "dak-lak-2023"
     assert slugify("???") == "doc"
+
+
+def test_jsonl_document_without_title_gets_one_from_its_text(tmp_path: Path) -> None:
+    path = tmp_path / "docs.jsonl"
+    path.write_text(json.dumps({"doc_id": "q1", "text": "Quy chế đào tạo áp dụng cho "
+                                "sinh viên hệ chính quy từ khóa 2020 trở đi."},
+                               ensure_ascii=False) + "\n", encoding="utf-8")
+    result = read_corpus(path)
+    assert not result.errors
+    doc = result.documents[0]
+    assert doc.title.startswith("Quy chế đào tạo") and "khóa 2020" in doc.text

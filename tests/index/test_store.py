@@ -35,7 +35,7 @@ def test_save_load_round_trip(tiny_documents: list[Document], encoder: Encoder,
     manifest = json.loads((current_version(index_dir) / "manifest.json").read_text())
     assert manifest["model"] == encoder.model_id and manifest["dimension"] == 384
     assert set(manifest["documents"]) == {"an-giang", "ca-mau", "hoa-binh"}
-    assert {"normalizer_version", "chunker_version", "analyzer", "files"} <= set(manifest)
+    assert {"normalizer_version", "chunking", "analyzer", "files"} <= set(manifest)
 
 
 def test_hnsw_option(tiny_documents: list[Document], encoder: Encoder, index_dir: Path) -> None:

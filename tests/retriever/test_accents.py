@@ -1,6 +1,6 @@
 from retriever.accents import AccentRestorer
 
-UNIGRAMS = {"bình": 30, "phước": 20, "xếp": 15, "hạng": 12, "hàng": 25, "chuyển": 40,
+UNIGRAMS = {"bình": 30, "phước": 20, "xếp": 15, "hạng": 12, "hàng": 80, "chuyển": 40,
             "đổi": 40, "số": 90, "sổ": 3, "thứ": 20, "tổ": 10, "to": 2, "cộng": 12, "đồng": 20}
 BIGRAMS = {("bình", "phước"): 20, ("xếp", "hạng"): 12, ("chuyển", "đổi"): 40,
            ("đổi", "số"): 38, ("cộng", "đồng"): 12}

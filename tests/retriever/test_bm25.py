@@ -74,3 +74,10 @@ def test_truncated_file_is_reported_as_corrupt(tmp_path: Path) -> None:
 def test_invalid_parameters_are_rejected() -> None:
     with pytest.raises(ValueError, match="BM25"):
         BM25(b=2.0)
+
+
+def test_extra_terms_count_with_their_weight() -> None:
+    bm25 = BM25().index([tokenize(text, bigrams=False) for text in CORPUS])
+    base = bm25.get_scores(["kinh"])
+    with_half = bm25.get_scores(["kinh"], {"tế": 0.5})
+    np.testing.assert_allclose(with_half - base, 0.5 * bm25.get_scores(["tế"]))
