@@ -85,13 +85,31 @@ def _parser() -> argparse.ArgumentParser:
     search.add_argument("--retriever", choices=["hybrid", "bm25", "dense"], default="hybrid")
     search.add_argument("--json", action="store_true", help="print JSON")
     common(search)
+
+    serve = commands.add_parser("serve", help="serve the chat API, widget and pages")
+    serve.add_argument("--host", help="address to bind (HOIDAP_HOST, default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (HOIDAP_PORT, default 8000)")
+    common(serve)
+
+    evaluate = commands.add_parser("eval", help="measure retrieval and answers on a question set")
+    evaluate.add_argument("--dataset", type=Path, required=True,
+                          help="question set (JSONL in the shared QA format)")
+    evaluate.add_argument("--url", help="evaluate a running server at this base URL instead")
+    evaluate.add_argument("--retriever", choices=["hybrid", "bm25", "dense"],
+                          help="only this retriever (default: all three)")
+    evaluate.add_argument("--json", dest="json_out", type=Path, help="write all metrics here")
+    evaluate.add_argument("--report", type=Path, metavar="DIR",
+                          help="write a Markdown report, a CSV of misses and PNG plots here")
+    evaluate.add_argument("--ablations", action="store_true",
+                          help="also run with each Vietnamese technique switched off")
+    common(evaluate)
     return parser
 
 
 def _settings(args: argparse.Namespace) -> Settings:
     overrides: dict[str, Any] = {}
     for option, field in (("index_dir", "index_dir"), ("corpus", "corpus"),
-                          ("dense_index", "dense_index")):
+                          ("dense_index", "dense_index"), ("host", "host"), ("port", "port")):
         value = getattr(args, option, None)
         if value is not None:
             overrides[field] = value
@@ -123,6 +141,15 @@ def _print_passages(passages: list[Passage]) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     settings = _settings(args)
+    if args.command == "serve":
+        from service.api.server import serve
+
+        serve(settings)
+        return 0
+    if args.command == "eval":
+        from eval.command import run_eval
+
+        return run_eval(args, settings)
     if args.command == "search":
         encoder = engine.encoder_for(settings)
         corpus_index = engine.open_index(settings, encoder, show_progress=True)

@@ -10,6 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from retriever.e5_local import E5_ALIAS
 from retriever.fusion import DEFAULT_WEIGHTS
+from service.answering.pipeline import DEFAULT_MIN_CONFIDENCE
 
 
 def _data_home() -> Path:
@@ -46,6 +47,24 @@ class Settings(BaseSettings):
     bm25_weight: float = Field(default=DEFAULT_WEIGHTS["bm25"], ge=0)
     dense_weight: float = Field(default=DEFAULT_WEIGHTS["dense"], ge=0)
     threads: int | None = Field(default=2, ge=1, description="CPU threads for the encoder")
+    answer_top_k: int = Field(default=5, ge=1, le=20, description="passages per answer")
+    min_confidence: float = Field(
+        default=DEFAULT_MIN_CONFIDENCE, ge=0, le=1,
+        description="weakest evidence still answered (see README)",
+    )
+    max_history_turns: int = Field(default=20, ge=0, le=100)
+    generator_url: str | None = Field(
+        default=None, description="OpenAI-compatible base URL (e.g. http://127.0.0.1:8080/v1); "
+        "off when unset: the extractive answerer answers"
+    )
+    generator_model: str = "local-model"
+    generator_api_key: str | None = None
+    generator_timeout_s: float = Field(default=20.0, gt=0, le=300)
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description="origins (https://host) whose pages may embed the widget and call the API; "
+        "empty: only pages served by hoidap itself",
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

@@ -11,6 +11,8 @@ from retriever.analyzer import Analyzer
 from retriever.encoder import Encoder, load_encoder
 from retriever.errors import DocumentError
 from retriever.search import Searcher
+from service.answering import QAPipeline
+from service.answering.generative import OpenAICompatibleGenerator
 from service.config import Settings
 
 logger = logging.getLogger(__name__)
@@ -64,3 +66,13 @@ def make_searcher(settings: Settings, corpus_index: CorpusIndex, encoder: Encode
         weights={"bm25": settings.bm25_weight, "dense": settings.dense_weight},
         rrf_k=settings.rrf_k,
     )
+
+
+def make_pipeline(settings: Settings, searcher: Searcher) -> QAPipeline:
+    generator = None
+    if settings.generator_url:
+        generator = OpenAICompatibleGenerator(settings.generator_url, settings.generator_model,
+                                              settings.generator_api_key,
+                                              settings.generator_timeout_s)
+    return QAPipeline(searcher, top_k=settings.answer_top_k,
+                      min_confidence=settings.min_confidence, generator=generator)

@@ -1,0 +1,223 @@
+"""The default answerer: picks the sentence that answers, then the span the question asks for.
+
+No language model: sentences of the retrieved passages are scored by how much of the
+question's weighted vocabulary (IDF from the index) they contain, with credit for the
+passage's title/province (paragraphs rarely name their province) and for containing a
+span of the asked type (a number for "bao nhiêu", a rank for "thứ mấy").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from retriever.text.abbreviations import expand_abbreviations
+from retriever.text.normalize import fold_diacritics, match_form
+from retriever.text.tokenize import tokenize
+from retriever.types import Passage
+from service.answering.question import QuestionInfo
+from service.answering.sentences import Sentence, clause_around, split_segments, split_sentences
+from service.answering.spans import Span, candidate_spans
+
+IdfLookup = Callable[[str, bool], float]
+
+# Question words and particles: they say what is asked, not what the answer is about.
+_STOP_WORDS = (
+    "bao nhiêu mấy gì nào ai đâu khi sao thế vậy là có không được của và các những đã "
+    "thì ra nhé ạ hả chứ còn hiện nay bây giờ cho biết hãy theo trong với về tại ở ."
+    " the a an of in to is are was were what which who when where how many much does did do "
+    "has have for by on at and or with its it this that there about"
+)
+_STOP = frozenset(fold_diacritics(word) for word in _STOP_WORDS.split(" ") if word)
+CONTEXT_CREDIT = 0.5  # a question word found only in the passage's title or province
+TYPE_BONUS = 0.10
+MISSING_TYPE_FACTOR = 0.6
+RANK_DECAY = 0.02
+FOCUS_FACTOR = 0.5  # a follow-up's new topic absent from the sentence
+EXPANSION_WEIGHT = 0.3
+MAX_ANSWER_WORDS = 60
+DEFINITION_BONUS = 0.3  # "X là ...", "... (X)" for a "X là gì?" question
+UNCOUNTED_FACTOR = 0.85  # numbers here, but none counts what the question asks about
+
+
+def _defines(segment: str, subject: str) -> bool:
+    text = fold_diacritics(match_form(segment))
+    return any(form in text for form in (f"{subject} la ", f"({subject})", f"{subject} (",
+                                         f"{subject} duoc hieu", f"{subject} nghia la"))
+
+
+@lru_cache(maxsize=1)
+def _glossary() -> tuple[tuple[str, str], ...]:
+    text = resources.files("service.answering").joinpath("data/en_vi.tsv").read_text("utf-8")
+    rows = []
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            english, _, vietnamese = line.partition("\t")
+            rows.append((english.strip().casefold(), vietnamese.strip()))
+    return tuple(sorted(rows, key=lambda r: -len(r[0])))
+
+
+def english_to_vietnamese_terms(question: str) -> str:
+    """Vietnamese words for the English phrases of a question (longest phrases first)."""
+    text = f" {question.casefold()} "
+    found = []
+    for english, vietnamese in _glossary():
+        pattern = rf"(?<![\w-]){re.escape(english)}(?![\w-])"
+        if re.search(pattern, text):
+            found.append(vietnamese)
+            text = re.sub(pattern, " ", text)
+    return " ".join(found)
+
+
+def vietnamese_terms_of_english(question: QuestionInfo) -> str:
+    """An English question as Vietnamese search words: provinces, glossary terms, numbers."""
+    numbers = " ".join(re.findall(r"\b\d[\w.,/%]*", question.text))
+    return " ".join([*question.provinces, english_to_vietnamese_terms(question.text), numbers])
+
+
+@lru_cache(maxsize=65536)
+def text_tokens(text: str, fold: bool) -> frozenset[str]:
+    """Match-form tokens and bigrams of a text, abbreviations expanded (cached: passages
+    come back again and again)."""
+    return frozenset(tokenize(expand_abbreviations(text), bigrams=True, fold=fold))
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A scoring unit: one segment of a sentence, its tokens, and its sentence's tokens."""
+
+    segment: Sentence
+    tokens: frozenset[str]
+    sentence_tokens: frozenset[str]
+    part: bool  # one of several segments of its sentence
+
+
+@lru_cache(maxsize=8192)
+def passage_units(text: str, fold: bool) -> tuple[Unit, ...]:
+    units = []
+    for sentence in split_sentences(text):
+        segments = split_segments(sentence)
+        whole = text_tokens(sentence.text, fold) if len(segments) > 1 else frozenset()
+        units.extend(Unit(segment, text_tokens(segment.text, fold), whole, len(segments) > 1)
+                     for segment in segments)
+    return tuple(units)
+
+
+@dataclass(frozen=True)
+class Extraction:
+    passage_index: int
+    sentence: Sentence
+    span: Span | None
+    answer_text: str  # the sentence, or the clause of it that holds the span
+    score: float
+
+
+class QuestionTerms:
+    """The question's weighted tokens, in the accented or folded form the question uses."""
+
+    def __init__(self, question: QuestionInfo, idf: IdfLookup, focus: str = "",
+                 expansion: str = "") -> None:
+        self.fold = not question.accented
+        text = question.text
+        if question.language == "en":
+            # English words never occur in the articles: score the Vietnamese for them.
+            text = vietnamese_terms_of_english(question)
+            self.fold = False
+        tokens = [t for t in dict.fromkeys(self.tokens(text)) if not self._is_stop(t)]
+        self.weights = {t: idf(t, self.fold) for t in tokens}
+        self.weights = {t: w for t, w in self.weights.items() if w > 0}
+        self.total = sum(self.weights.values()) or 1.0
+        self.focus = {t for t in self.tokens(focus) if not self._is_stop(t)}
+        counted = question.counted
+        if question.language == "en" and counted:
+            counted = english_to_vietnamese_terms(counted)
+        self.counted = {"%"} if counted == "%" else {
+            t for t in self.tokens(counted) if "_" not in t and not self._is_stop(t)}
+        self.subject = fold_diacritics(match_form(question.subject)) if question.subject else ""
+        self.expansion = {t: EXPANSION_WEIGHT * idf(t, self.fold)
+                          for t in self.tokens(expansion) if t not in self.weights
+                          and not self._is_stop(t)}
+
+    def tokens(self, text: str) -> list[str]:
+        return list(text_tokens(text, self.fold))
+
+    @staticmethod
+    def _is_stop(token: str) -> bool:
+        parts = fold_diacritics(token).split("_")
+        return all(p in _STOP for p in parts)
+
+    def coverage(self, sentence: frozenset[str], context: frozenset[str]) -> float:
+        score = 0.0
+        for token, weight in self.weights.items():
+            if token in sentence:
+                score += weight
+            elif token in context:
+                score += CONTEXT_CREDIT * weight
+        score += sum(w for t, w in self.expansion.items() if t in sentence)
+        return min(score / self.total, 1.0)
+
+
+def _span_score(span: Span, segment: str, terms: QuestionTerms, question_text: str) -> float:
+    """How close a candidate span sits to the question's words within its segment, with a
+    large bonus for a number whose unit is what the question counts."""
+    if match_form(span.text) in match_form(question_text):
+        return -1.0  # the question's own number or name is not its answer
+    if terms.counted == {"%"} and "%" not in span.text:
+        return -1.0
+    bonus = 0.0
+    if terms.counted and terms.counted != {"%"} and terms.counted & set(terms.tokens(span.text)):
+        bonus = terms.total
+    nearby = set(terms.tokens(segment[max(0, span.start - 50):span.end + 50]))
+    near = sum(w for t, w in terms.weights.items() if t in nearby)
+    return bonus + near + 0.01 * sum(w for t, w in terms.weights.items() if t in set(
+        terms.tokens(segment)))
+
+
+def best_extraction(question: QuestionInfo, passages: Sequence[Passage], idf: IdfLookup,
+                    focus: str = "", expansion: str = "") -> Extraction | None:
+    terms = QuestionTerms(question, idf, focus, expansion)
+    best: Extraction | None = None
+    for index, passage in enumerate(passages):
+        chunk = passage.chunk
+        title = text_tokens(f"{chunk.title} {chunk.province or ''}", terms.fold)
+        for unit in passage_units(chunk.text, terms.fold):
+            found = _score_unit(question, terms, unit, title | unit.sentence_tokens, index)
+            if best is None or found.score > best.score:
+                best = found
+    return best
+
+
+def _score_unit(question: QuestionInfo, terms: QuestionTerms, unit: Unit,
+                context: frozenset[str], index: int) -> Extraction:
+    segment = unit.segment
+    score = terms.coverage(unit.tokens, context) - RANK_DECAY * index
+    if terms.focus and not terms.focus <= unit.tokens | context:
+        score *= FOCUS_FACTOR
+    if terms.subject and _defines(segment.text, terms.subject):
+        score += DEFINITION_BONUS
+    spans: list[Span] = []
+    if question.kind != "sentence":
+        spans = [s for s in candidate_spans(segment.text, question.kind)
+                 if _span_score(s, segment.text, terms, question.text) >= 0]
+        score = score + TYPE_BONUS if spans else score * MISSING_TYPE_FACTOR
+        if spans and terms.counted and terms.counted != {"%"} and not any(
+                terms.counted & set(terms.tokens(s.text)) for s in spans):
+            score *= UNCOUNTED_FACTOR
+    span = max(spans, key=lambda s: _span_score(s, segment.text, terms, question.text),
+               default=None)
+    return Extraction(index, segment, span, _answer_text(segment.text, span, unit.part), score)
+
+
+def _answer_text(text: str, span: Span | None, part: bool) -> str:
+    if span is not None and len(text.split()) > 30:
+        text = clause_around(text, span.start, span.end)
+    text = text.rstrip(" .;:…")
+    words = text.split()
+    if len(words) > MAX_ANSWER_WORDS:
+        text = " ".join(words[:MAX_ANSWER_WORDS]) + " …"
+    if part:
+        text = text[:1].upper() + text[1:]
+    return text

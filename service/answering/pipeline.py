@@ -1,0 +1,202 @@
+"""Question -> follow-up resolution -> retrieval -> extractive answer, or a plain abstention.
+
+The data path of every answer: `QAPipeline.answer` resolves a follow-up against the history
+(followup.py), reads what the question asks for (question.py), retrieves passages
+(retriever.search.Searcher), keeps those about the right place and terms, and extracts the
+answering sentence and span (extractive.py). It abstains when no passage is about what the
+question names, or when the best sentence covers too little of the question.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+
+from retriever.search import Searcher, validate_query
+from retriever.text.abbreviations import expand_abbreviations
+from retriever.text.gazetteer import canonical_province, find_provinces
+from retriever.text.normalize import fold_diacritics, has_diacritics, match_form
+from retriever.text.query_expansion import query_expansion
+from retriever.types import Passage, SearchFilter
+from service.answering.extractive import IdfLookup, best_extraction, vietnamese_terms_of_english
+from service.answering.followup import resolve_followup
+from service.answering.generative import GeneratorError, OpenAICompatibleGenerator
+from service.answering.question import QuestionInfo, analyse_question
+from service.answering.types import Answer, Citation, Turn
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_TOP_K = 5
+# The weakest evidence still answered: the share of the question's IDF-weighted words found
+# in the best sentence (plus small bonuses, see extractive.py). Calibrated on the evaluation
+# sets with bench/abstention.py; see the README for the trade-off table.
+DEFAULT_MIN_CONFIDENCE = 0.35
+MAX_LISTED_PROVINCES = 12
+
+
+def idf_lookup(searcher: Searcher) -> IdfLookup:
+    """IDF of a token from the searcher's BM25 index (1.0 for all when it has none)."""
+    bm25 = searcher.retrievers.get("bm25")
+    accented = getattr(bm25, "accented", None)
+    folded = getattr(bm25, "folded", None)
+    if accented is None:
+        return lambda token, fold: 1.0
+    unknown = {id(index): float(index.idf.mean()) if len(index.idf) else 1.0
+               for index in (accented, folded) if index is not None}
+
+    def lookup(token: str, fold: bool) -> float:
+        index = folded if fold and folded is not None else accented
+        column = index.vocabulary.get(token)
+        return float(index.idf[column]) if column is not None else unknown[id(index)]
+
+    return lookup
+
+
+class QAPipeline:
+    """Answers one question, optionally in a conversation, from one Searcher's passages."""
+
+    def __init__(self, searcher: Searcher, *, top_k: int = DEFAULT_TOP_K,
+                 min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+                 generator: OpenAICompatibleGenerator | None = None) -> None:
+        if not 0.0 <= min_confidence <= 1.0:
+            raise ValueError("min_confidence must be between 0 and 1")
+        self.searcher = searcher
+        self.generator = generator
+        self.top_k = top_k
+        self.min_confidence = min_confidence
+        self._idf = idf_lookup(searcher)
+        self.provinces = sorted({c.province for c in searcher.chunks if c.province})
+
+    def answer(
+        self,
+        message: str,
+        history: Sequence[Turn] = (),
+        top_k: int | None = None,
+        province: str | None = None,
+        retriever: str = "hybrid",
+    ) -> Answer:
+        started = time.perf_counter()
+        validate_query(message)
+        resolved = resolve_followup(message, history)
+        text = resolved.text if has_diacritics(message) or not message.strip() else (
+            fold_diacritics(resolved.text))
+        question = analyse_question(text)
+        query = text
+        if question.language == "en":
+            query = f"{text} {vietnamese_terms_of_english(question)}"
+        if resolved.context:
+            query = f"{query} {resolved.context}"
+        top_k = top_k or self.top_k
+        passages = self.searcher.search(query, top_k, SearchFilter(province=province),
+                                        retriever)
+        searched = time.perf_counter()
+        answer = self._answer_from(question, passages, resolved.focus, resolved.context)
+        if self.generator is not None and not answer.abstained:
+            answer = self._generated(text, answer)
+        finished = time.perf_counter()
+        timings = {"retrieval": (searched - started) * 1000,
+                   "answer": (finished - searched) * 1000,
+                   "total": (finished - started) * 1000}
+        logger.debug("answered %r as %r (%s)", message, answer.text, answer.reason)
+        return Answer(answer.text, answer.span, answer.abstained, answer.citations,
+                      question.kind, text, answer.reason, answer.confidence, timings)
+
+    def _answer_from(self, question: QuestionInfo, passages: list[Passage],
+                     focus: str, context: str = "") -> Answer:
+        if not passages:
+            return self._abstain(question, "no passage")
+        relevant = [p for p in passages if _about_provinces(p, question.provinces)]
+        if not relevant:
+            return self._abstain(question, "province", ", ".join(question.provinces))
+        with_terms = [p for p in relevant if _has_terms(p, question.required_terms)]
+        if not with_terms:
+            missing = [t for t in question.required_terms
+                       if not any(_has_terms(p, [t]) for p in relevant)]
+            return self._abstain(question, "term", ", ".join(missing))
+        extraction = best_extraction(question, with_terms, self._idf, focus,
+                                     expansion=f"{query_expansion(question.text)} {context}")
+        if extraction is None:
+            return self._abstain(question, "no sentence")
+        source = with_terms[extraction.passage_index]
+        if question.provinces and not _names_province(source, extraction.sentence.text,
+                                                      question.provinces):
+            return self._abstain(question, "province", ", ".join(question.provinces))
+        if extraction.score < self.min_confidence:
+            return self._abstain(question, "weak", confidence=extraction.score)
+        ordered = [source] + [p for p in with_terms if p is not source]
+        citations = [Citation.from_passage(n, p) for n, p in enumerate(ordered, start=1)]
+        return Answer(f"{extraction.answer_text} [1].", extraction.span.text
+                      if extraction.span else None, False, citations,
+                      confidence=extraction.score)
+
+    def _generated(self, question: str, extractive: Answer) -> Answer:
+        """The generator's wording when it keeps to the rules; the extractive answer else."""
+        assert self.generator is not None
+        try:
+            text = self.generator.generate(question, extractive.citations)
+        except GeneratorError as error:
+            logger.warning("generative answer discarded, extractive answer kept: %s", error)
+            return extractive
+        return Answer(text, extractive.span, False, extractive.citations,
+                      confidence=extractive.confidence)
+
+    def _abstain(self, question: QuestionInfo, reason: str, about: str = "",
+                 confidence: float = 0.0) -> Answer:
+        return Answer(abstention_message(self.provinces, reason, about, question.language),
+                      None, True, [], reason=reason, confidence=confidence)
+
+
+def abstention_message(provinces: Sequence[str], reason: str, about: str,
+                       language: str = "vi") -> str:
+    if reason == "province" and about:
+        opening = f"Xin lỗi, các bài viết hiện có không nói về {about} nên tôi chưa trả lời được."
+    elif reason == "term" and about:
+        opening = (f"Xin lỗi, các bài viết hiện có không nhắc đến “{about}” "
+                   "nên tôi chưa trả lời được câu hỏi này.")
+    else:
+        opening = "Xin lỗi, tôi không tìm thấy câu trả lời cho câu hỏi này trong các bài viết."
+    listed = list(provinces[:MAX_LISTED_PROVINCES])
+    if listed:
+        more = f" và {len(provinces) - len(listed)} tỉnh khác" if len(provinces) > len(
+            listed) else ""
+        coverage = (f" Tôi có thể trả lời về chuyển đổi số của: {', '.join(listed)}{more}."
+                    " Bạn hãy thử hỏi về các tỉnh này.")
+    else:
+        coverage = " Bạn hãy thử hỏi cách khác hoặc hỏi về nội dung có trong các bài viết."
+    english = (" (Sorry: the articles do not answer this question.)"
+               if language == "en" else "")
+    return opening + coverage + english
+
+
+def _about_provinces(passage: Passage, provinces: Sequence[str]) -> bool:
+    if not provinces:
+        return True
+    chunk = passage.chunk
+    own = canonical_province(chunk.province) if chunk.province else None
+    if own in provinces:
+        return True
+    mentioned = {name for name, _n in find_provinces(chunk.text)}
+    return bool(mentioned & set(provinces))
+
+
+def _names_province(passage: Passage, sentence: str, provinces: Sequence[str]) -> bool:
+    chunk = passage.chunk
+    own = canonical_province(chunk.province) if chunk.province else None
+    if own in provinces:
+        return True
+    return bool({name for name, _n in find_provinces(sentence)} & set(provinces))
+
+
+def _has_terms(passage: Passage, terms: Sequence[str]) -> bool:
+    if not terms:
+        return True
+    chunk = passage.chunk
+    haystack = fold_diacritics(match_form(f"{chunk.title} {chunk.text}"))
+    expanded = fold_diacritics(match_form(expand_abbreviations(f"{chunk.title} {chunk.text}")))
+    for term in terms:
+        needle = fold_diacritics(match_form(term))
+        alternative = fold_diacritics(match_form(expand_abbreviations(term)))
+        if needle not in haystack and alternative not in expanded:
+            return False
+    return True

@@ -1,0 +1,63 @@
+"""POST /api/chat and /api/chat/stream: a question (and its conversation) in, a cited answer out."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+from fastapi import APIRouter
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import StreamingResponse
+
+from service.answering import Answer, Turn
+from service.api.deps import LoadedDep
+from service.api.schemas import ChatRequest, ChatResponse, CitationOut, ErrorOut
+from service.api.state import Loaded
+
+router = APIRouter(prefix="/api", tags=["chat"])
+
+ERRORS: dict[int | str, dict[str, object]] = {
+    400: {"model": ErrorOut, "description": "malformed JSON"},
+    422: {"model": ErrorOut, "description": "empty or too long message, too long history"},
+    503: {"model": ErrorOut, "description": "index not loaded yet"},
+}
+
+
+def _answer(service: Loaded, request: ChatRequest) -> Answer:
+    history = [Turn(t.role, t.content) for t in request.history]
+    return service.pipeline.answer(request.message, history, request.top_k, request.province)
+
+
+def _response(answer: Answer) -> ChatResponse:
+    return ChatResponse(answer=answer.text, answer_span=answer.span, abstained=answer.abstained,
+                        citations=[CitationOut.of(c) for c in answer.citations],
+                        timings_ms={k: round(v, 2) for k, v in answer.timings_ms.items()})
+
+
+@router.post("/chat", response_model=ChatResponse, responses=ERRORS)
+async def chat(request: ChatRequest, service: LoadedDep) -> ChatResponse:
+    """Answer a question from the articles, with numbered citations."""
+    return _response(await run_in_threadpool(_answer, service, request))
+
+
+def _event(name: str, data: object) -> str:
+    return f"event: {name}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+def _events(response: ChatResponse) -> Iterator[str]:
+    # The answer is computed before the first byte, so errors are plain JSON 4xx; the text
+    # then arrives word by word so the widget can show it as it comes.
+    words = response.answer.split(" ")
+    for i, word in enumerate(words):
+        yield _event("answer", {"text": word if i == len(words) - 1 else word + " "})
+    yield _event("citations", [c.model_dump() for c in response.citations])
+    yield _event("done", {"answer": response.answer, "answer_span": response.answer_span,
+                          "abstained": response.abstained, "timings_ms": response.timings_ms})
+
+
+@router.post("/chat/stream", responses={200: {"content": {"text/event-stream": {}}}, **ERRORS})
+async def chat_stream(request: ChatRequest, service: LoadedDep) -> StreamingResponse:
+    """The same answer as server-sent events: `answer` (text pieces), `citations`, `done`."""
+    response = _response(await run_in_threadpool(_answer, service, request))
+    return StreamingResponse(_events(response), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

@@ -1,0 +1,25 @@
+"""GET /healthz (the process is up) and /readyz (the index is loaded and answers)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from service.api.deps import StateDep
+from service.api.schemas import Health
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz", response_model=Health)
+async def healthz() -> Health:
+    return Health(status="ok")
+
+
+@router.get("/readyz", response_model=Health, responses={503: {"model": Health}})
+async def readyz(state: StateDep) -> Health | JSONResponse:
+    if state.loaded is None:
+        body = Health(status="error" if state.error else "loading", detail=state.error)
+        return JSONResponse(body.model_dump(), status_code=503)
+    return Health(status="ready", documents=len(state.loaded.corpus_index.documents),
+                  chunks=len(state.loaded.corpus_index.chunks))

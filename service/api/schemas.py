@@ -1,0 +1,98 @@
+"""Request and response shapes of the HTTP API: a contract other tools rely on."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from retriever.search import MAX_QUERY_CHARS
+from service.answering.types import Citation as CitationValue
+
+MAX_HISTORY_TURNS = 20
+MAX_TURN_CHARS = 4000
+
+
+class ChatTurn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role: Literal["user", "assistant"]
+    content: str = Field(max_length=MAX_TURN_CHARS)
+
+
+class ChatRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"message": "Bình Phước xếp hạng chuyển đổi số thứ mấy?", "history": []},
+    ]})
+
+    message: str = Field(min_length=1, max_length=MAX_QUERY_CHARS)
+    history: list[ChatTurn] = Field(default_factory=list, max_length=MAX_HISTORY_TURNS)
+    top_k: int | None = Field(default=None, ge=1, le=20)
+    province: str | None = Field(default=None, max_length=100)
+
+
+class CitationOut(BaseModel):
+    n: int
+    doc_id: str
+    chunk_id: str
+    title: str
+    province: str | None
+    text: str
+    start: int
+    end: int
+    score: float
+
+    @classmethod
+    def of(cls, citation: CitationValue) -> CitationOut:
+        return cls(n=citation.n, doc_id=citation.doc_id, chunk_id=citation.chunk_id,
+                   title=citation.title, province=citation.province, text=citation.text,
+                   start=citation.start, end=citation.end, score=citation.score)
+
+
+class ChatResponse(BaseModel):
+    answer: str
+    answer_span: str | None
+    abstained: bool
+    citations: list[CitationOut]
+    timings_ms: dict[str, float]
+
+
+class SearchResponse(BaseModel):
+    hits: list[CitationOut]
+    timings_ms: dict[str, float] = Field(default_factory=dict)
+
+
+class DocumentSummary(BaseModel):
+    doc_id: str
+    title: str
+    province: str | None
+    published: str | None
+    author: str | None
+    url: str | None
+    chunks: int
+
+
+class DocumentList(BaseModel):
+    documents: list[DocumentSummary]
+
+
+class DocumentOut(BaseModel):
+    doc_id: str
+    title: str
+    text: str
+    province: str | None
+    published: str | None
+    author: str | None
+    url: str | None
+    dateline: str | None
+
+
+class ErrorOut(BaseModel):
+    detail: str
+
+
+class Health(BaseModel):
+    status: str
+    documents: int | None = None
+    chunks: int | None = None
+    detail: str | None = None

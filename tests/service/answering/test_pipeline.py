@@ -1,0 +1,103 @@
+"""Answers on the sample corpus: one question per type, accent-free, follow-ups, abstention."""
+
+import re
+
+import pytest
+
+from retriever.errors import InvalidInputError
+from retriever.types import Document
+from service.answering import QAPipeline, Turn
+
+ANSWERED = [
+    # (question, text the answer must contain, expected span)
+    ("Bình Phước xếp hạng chuyển đổi số thứ mấy?", "thứ 9", "thứ 9"),
+    ("binh phuoc xep hang chuyen doi so thu may", "thứ 9", "thứ 9"),
+    ("Bình Phước có bao nhiêu dịch vụ công trực tuyến được tích hợp lên Cổng dịch vụ công "
+     "quốc gia?", "1.506", "1.506 dịch vụ công trực tuyến"),
+    ("Tiền Giang muốn tỷ trọng kinh tế số trong từng ngành đạt tối thiểu bao nhiêu?", "10%",
+     "tối thiểu 10%"),
+    ("Ai là Giám đốc Sở Thông tin và Truyền thông Bình Phước?", "Nguyễn Minh Quang",
+     "Nguyễn Minh Quang"),
+    ("Nghị quyết 08 của Tỉnh ủy Tiền Giang được ban hành ngày nào?", "6-10-2021", None),
+    ("Tiền Giang phấn đấu xây dựng đô thị thông minh cho thành phố nào?", "Mỹ Tho", None),
+    ("What rank is Binh Phuoc in digital transformation?", "thứ 9", "thứ 9"),
+]
+
+
+@pytest.mark.parametrize(("question", "expected", "span"), ANSWERED)
+def test_answers_by_question_type(pipeline: QAPipeline, question: str, expected: str,
+                                  span: str | None) -> None:
+    answer = pipeline.answer(question)
+    assert not answer.abstained, answer.reason
+    assert expected in answer.text
+    if span is not None:
+        assert answer.span == span
+    assert answer.text.endswith("[1].")
+
+
+def test_citations_point_into_their_documents(pipeline: QAPipeline,
+                                              sample_documents: list[Document]) -> None:
+    answer = pipeline.answer("Bình Phước xếp hạng chuyển đổi số thứ mấy?")
+    texts = {d.doc_id: d.text for d in sample_documents}
+    assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+    first = answer.citations[0]
+    assert first.doc_id == "binh-phuoc" and "thứ 9" in first.text
+    for citation in answer.citations:
+        assert texts[citation.doc_id][citation.start:citation.end] == citation.text
+    markers = {int(n) for n in re.findall(r"\[(\d+)\]", answer.text)}
+    assert markers <= {c.n for c in answer.citations}
+
+
+def test_followup_uses_the_conversation(pipeline: QAPipeline) -> None:
+    first = "Bình Phước xếp hạng chuyển đổi số thứ mấy?"
+    history = [Turn("user", first), Turn("assistant", pipeline.answer(first).text)]
+    followup = pipeline.answer("Còn kinh tế số thì sao?", history)
+    assert "14/63" in followup.text and followup.span == "thứ 14/63"
+    assert pipeline.answer("Tỉnh đó có bao nhiêu dịch vụ công trực tuyến được tích hợp lên "
+                           "Cổng dịch vụ công quốc gia?", history).span == (
+        "1.506 dịch vụ công trực tuyến")
+
+
+@pytest.mark.parametrize(("question", "reason"), [
+    ("Hà Nội xếp hạng thứ mấy?", "province"),
+    ("Đà Nẵng có bao nhiêu dịch vụ công trực tuyến?", "province"),
+    ("Bình Phước có bao nhiêu trạm 5G?", "term"),
+    ("Cách nấu phở bò ngon?", "weak"),
+])
+def test_abstains_when_the_articles_do_not_answer(pipeline: QAPipeline, question: str,
+                                                  reason: str) -> None:
+    answer = pipeline.answer(question)
+    assert answer.abstained and answer.reason == reason
+    assert answer.citations == [] and answer.span is None
+    assert "thứ 9" not in answer.text
+    assert "Bình Phước" in answer.text  # says what the corpus covers
+
+
+def test_abstention_names_the_missing_place(pipeline: QAPipeline) -> None:
+    answer = pipeline.answer("Hà Nội xếp hạng thứ mấy?")
+    assert "không nói về Hà Nội" in answer.text
+
+
+def test_followup_about_an_uncovered_province_abstains(pipeline: QAPipeline) -> None:
+    history = [Turn("user", "Bình Phước xếp hạng chuyển đổi số thứ mấy?"),
+               Turn("assistant", "Bình Phước đứng thứ 9 [1].")]
+    assert pipeline.answer("Thế còn Đà Nẵng?", history).abstained
+
+
+def test_province_filter_and_timings(pipeline: QAPipeline) -> None:
+    answer = pipeline.answer("xếp hạng chuyển đổi số thứ mấy?", province="Bình Phước")
+    assert {c.doc_id for c in answer.citations} == {"binh-phuoc"}
+    assert set(answer.timings_ms) == {"retrieval", "answer", "total"}
+
+
+@pytest.mark.parametrize("message", ["", "   ", "?!", "x" * 2001])
+def test_bad_questions_are_rejected(pipeline: QAPipeline, message: str) -> None:
+    with pytest.raises(InvalidInputError):
+        pipeline.answer(message)
+
+
+def test_confidence_threshold_is_validated(pipeline: QAPipeline) -> None:
+    with pytest.raises(ValueError, match="min_confidence"):
+        QAPipeline(pipeline.searcher, min_confidence=1.5)
+    strict = QAPipeline(pipeline.searcher, min_confidence=1.0)
+    assert strict.answer("Bình Phước xếp hạng chuyển đổi số thứ mấy?").reason == "weak"
