@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from typing import Protocol
@@ -21,6 +23,7 @@ logger = logging.getLogger(__name__)
 # Weight of expansion words relative to typed ones; 0.5 was measured and lost two of the
 # ten sample-corpus questions, so they count alike.
 EXPANSION_WEIGHT = 1.0
+QUERY_CACHE_SIZE = 1024
 
 
 class QueryEncoder(Protocol):
@@ -94,6 +97,23 @@ class DenseRetriever:
             raise ValueError("dense index and chunk list differ in size")
         self.chunk_ids = list(chunk_ids)
         self.index, self.encoder, self.restore_accents = index, encoder, restore_accents
+        self._query_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def query_vector(self, query: str) -> np.ndarray:
+        """The query's embedding, cached: the answerer reuses it to compare sentences, and
+        identical questions are common."""
+        text = self.query_text(query)
+        with self._lock:
+            if text in self._query_vectors:
+                self._query_vectors.move_to_end(text)
+                return self._query_vectors[text]
+        vector = self.encoder.encode_queries([text])[0]
+        with self._lock:
+            self._query_vectors[text] = vector
+            while len(self._query_vectors) > QUERY_CACHE_SIZE:
+                self._query_vectors.popitem(last=False)
+        return vector
 
     def query_text(self, query: str) -> str:
         """What the encoder reads: accents restored on a query typed without any."""
@@ -103,8 +123,7 @@ class DenseRetriever:
         return text
 
     def search(self, query: str, top_k: int, allowed: np.ndarray | None = None) -> list[Hit]:
-        vector = self.encoder.encode_queries([self.query_text(query)])[0]
-        rows, scores = self.index.search(vector, top_k, allowed)
+        rows, scores = self.index.search(self.query_vector(query), top_k, allowed)
         return [Hit(self.chunk_ids[r], float(s)) for r, s in zip(rows, scores, strict=True)]
 
 

@@ -8,11 +8,14 @@ span of the asked type (a number for "bao nhiêu", a rank for "thứ mấy").
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
+
+import numpy as np
 
 from retriever.text.abbreviations import expand_abbreviations
 from retriever.text.normalize import fold_diacritics, match_form
@@ -23,6 +26,7 @@ from service.answering.sentences import Sentence, clause_around, split_segments,
 from service.answering.spans import Span, candidate_spans
 
 IdfLookup = Callable[[str, bool], float]
+Similarity = Callable[[list[str]], np.ndarray]
 
 # Question words and particles: they say what is asked, not what the answer is about.
 _STOP_WORDS = (
@@ -39,8 +43,17 @@ RANK_DECAY = 0.02
 FOCUS_FACTOR = 0.5  # a follow-up's new topic absent from the sentence
 EXPANSION_WEIGHT = 0.3
 MAX_ANSWER_WORDS = 60
+# Sentence similarity re-scores the lexically best segments: cosine above the baseline
+# (e5 cosines of unrelated Vietnamese text sit near 0.8) adds to the lexical score.
+SEMANTIC_CANDIDATES = 8
+SEMANTIC_WEIGHT = 2.0
+SEMANTIC_BASELINE = 0.8
 DEFINITION_BONUS = 0.3  # "X là ...", "... (X)" for a "X là gì?" question
-UNCOUNTED_FACTOR = 0.85  # numbers here, but none counts what the question asks about
+UNCOUNTED_FACTOR = 0.6  # numbers here, but none counts what the question asks about
+MISSING_YEAR_FACTOR = 0.6  # the question names a year this part of the text does not
+PROXIMITY_CHARS = 30.0
+_WORD_RE = re.compile(r"[^\W_]+(?:[.,/][^\W_]+)*")
+_YEAR_RE = re.compile(r"\b(?:19|20)\d\d\b")
 
 
 def _defines(segment: str, subject: str) -> bool:
@@ -93,6 +106,7 @@ class Unit:
     tokens: frozenset[str]
     sentence_tokens: frozenset[str]
     part: bool  # one of several segments of its sentence
+    sentence_text: str
 
 
 @lru_cache(maxsize=8192)
@@ -101,8 +115,8 @@ def passage_units(text: str, fold: bool) -> tuple[Unit, ...]:
     for sentence in split_sentences(text):
         segments = split_segments(sentence)
         whole = text_tokens(sentence.text, fold) if len(segments) > 1 else frozenset()
-        units.extend(Unit(segment, text_tokens(segment.text, fold), whole, len(segments) > 1)
-                     for segment in segments)
+        units.extend(Unit(segment, text_tokens(segment.text, fold), whole, len(segments) > 1,
+                          sentence.text) for segment in segments)
     return tuple(units)
 
 
@@ -137,6 +151,7 @@ class QuestionTerms:
         self.counted = {"%"} if counted == "%" else {
             t for t in self.tokens(counted) if "_" not in t and not self._is_stop(t)}
         self.subject = fold_diacritics(match_form(question.subject)) if question.subject else ""
+        self.years = set(_YEAR_RE.findall(question.text)) if question.kind != "date" else set()
         self.expansion = {t: EXPANSION_WEIGHT * idf(t, self.fold)
                           for t in self.tokens(expansion) if t not in self.weights
                           and not self._is_stop(t)}
@@ -170,24 +185,41 @@ def _span_score(span: Span, segment: str, terms: QuestionTerms, question_text: s
     bonus = 0.0
     if terms.counted and terms.counted != {"%"} and terms.counted & set(terms.tokens(span.text)):
         bonus = terms.total
-    nearby = set(terms.tokens(segment[max(0, span.start - 50):span.end + 50]))
-    near = sum(w for t, w in terms.weights.items() if t in nearby)
-    return bonus + near + 0.01 * sum(w for t, w in terms.weights.items() if t in set(
-        terms.tokens(segment)))
+    # Each question word counts by how close its nearest occurrence is to the span: in
+    # "90% hồ sơ cấp tỉnh, 80% cấp huyện" the "cấp tỉnh" of the question picks 90%.
+    nearest: dict[str, float] = {}
+    for word in _WORD_RE.finditer(segment):
+        if span.start <= word.start() < span.end:
+            continue
+        distance = span.start - word.end() if word.end() <= span.start else (
+            word.start() - span.end)
+        closeness = math.exp(-max(distance, 0) / PROXIMITY_CHARS)
+        for token in terms.tokens(word.group(0)):
+            if token in terms.weights:
+                nearest[token] = max(nearest.get(token, 0.0), closeness)
+    return bonus + sum(terms.weights[t] * c for t, c in nearest.items())
 
 
 def best_extraction(question: QuestionInfo, passages: Sequence[Passage], idf: IdfLookup,
-                    focus: str = "", expansion: str = "") -> Extraction | None:
+                    focus: str = "", expansion: str = "",
+                    similarity: Similarity | None = None) -> Extraction | None:
+    """The best-scoring segment of the passages and its span; with `similarity`, the
+    lexically best few are re-scored with the embedding model's sentence similarity."""
     terms = QuestionTerms(question, idf, focus, expansion)
-    best: Extraction | None = None
+    found: list[Extraction] = []
     for index, passage in enumerate(passages):
         chunk = passage.chunk
         title = text_tokens(f"{chunk.title} {chunk.province or ''}", terms.fold)
-        for unit in passage_units(chunk.text, terms.fold):
-            found = _score_unit(question, terms, unit, title | unit.sentence_tokens, index)
-            if best is None or found.score > best.score:
-                best = found
-    return best
+        found.extend(_score_unit(question, terms, unit, title | unit.sentence_tokens, index)
+                     for unit in passage_units(chunk.text, terms.fold))
+    if not found:
+        return None
+    if similarity is not None:
+        found = sorted(found, key=lambda e: -e.score)[:SEMANTIC_CANDIDATES]
+        similarities = similarity([e.sentence.text for e in found])
+        found = [replace(e, score=e.score + SEMANTIC_WEIGHT * (float(s) - SEMANTIC_BASELINE))
+                 for e, s in zip(found, similarities, strict=True)]
+    return max(found, key=lambda e: e.score)
 
 
 def _score_unit(question: QuestionInfo, terms: QuestionTerms, unit: Unit,
@@ -196,6 +228,8 @@ def _score_unit(question: QuestionInfo, terms: QuestionTerms, unit: Unit,
     score = terms.coverage(unit.tokens, context) - RANK_DECAY * index
     if terms.focus and not terms.focus <= unit.tokens | context:
         score *= FOCUS_FACTOR
+    if terms.years and not all(y in unit.sentence_text for y in terms.years):
+        score *= MISSING_YEAR_FACTOR
     if terms.subject and _defines(segment.text, terms.subject):
         score += DEFINITION_BONUS
     spans: list[Span] = []

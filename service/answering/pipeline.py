@@ -13,6 +13,7 @@ import logging
 import time
 from collections.abc import Sequence
 
+from retriever.retrievers import DenseRetriever
 from retriever.search import Searcher, validate_query
 from retriever.text.abbreviations import expand_abbreviations
 from retriever.text.gazetteer import canonical_province, find_provinces
@@ -23,6 +24,7 @@ from service.answering.extractive import IdfLookup, best_extraction, vietnamese_
 from service.answering.followup import resolve_followup
 from service.answering.generative import GeneratorError, OpenAICompatibleGenerator
 from service.answering.question import QuestionInfo, analyse_question
+from service.answering.semantic import SentenceSimilarity
 from service.answering.types import Answer, Citation, Turn
 
 logger = logging.getLogger(__name__)
@@ -30,8 +32,9 @@ logger = logging.getLogger(__name__)
 DEFAULT_TOP_K = 5
 # The weakest evidence still answered: the share of the question's IDF-weighted words found
 # in the best sentence (plus small bonuses, see extractive.py). Calibrated on the evaluation
-# sets with bench/abstention.py; see the README for the trade-off table.
-DEFAULT_MIN_CONFIDENCE = 0.35
+# sets with bench/abstention.py (README: the trade-off table): 0.25 keeps wrong
+# abstentions under 5% on our set and on viquad2.
+DEFAULT_MIN_CONFIDENCE = 0.25
 MAX_LISTED_PROVINCES = 12
 
 
@@ -58,7 +61,8 @@ class QAPipeline:
 
     def __init__(self, searcher: Searcher, *, top_k: int = DEFAULT_TOP_K,
                  min_confidence: float = DEFAULT_MIN_CONFIDENCE,
-                 generator: OpenAICompatibleGenerator | None = None) -> None:
+                 generator: OpenAICompatibleGenerator | None = None,
+                 sentence_similarity: bool = True) -> None:
         if not 0.0 <= min_confidence <= 1.0:
             raise ValueError("min_confidence must be between 0 and 1")
         self.searcher = searcher
@@ -66,6 +70,7 @@ class QAPipeline:
         self.top_k = top_k
         self.min_confidence = min_confidence
         self._idf = idf_lookup(searcher)
+        self._similarity = _sentence_similarity(searcher) if sentence_similarity else None
         self.provinces = sorted({c.province for c in searcher.chunks if c.province})
 
     def answer(
@@ -114,8 +119,13 @@ class QAPipeline:
             missing = [t for t in question.required_terms
                        if not any(_has_terms(p, [t]) for p in relevant)]
             return self._abstain(question, "term", ", ".join(missing))
+        similarity = None
+        if self._similarity is not None:
+            scorer, asked = self._similarity, question.text
+            similarity = lambda texts: scorer(asked, texts)  # noqa: E731
         extraction = best_extraction(question, with_terms, self._idf, focus,
-                                     expansion=f"{query_expansion(question.text)} {context}")
+                                     expansion=f"{query_expansion(question.text)} {context}",
+                                     similarity=similarity)
         if extraction is None:
             return self._abstain(question, "no sentence")
         source = with_terms[extraction.passage_index]
@@ -145,6 +155,13 @@ class QAPipeline:
                  confidence: float = 0.0) -> Answer:
         return Answer(abstention_message(self.provinces, reason, about, question.language),
                       None, True, [], reason=reason, confidence=confidence)
+
+
+def _sentence_similarity(searcher: Searcher) -> SentenceSimilarity | None:
+    dense = searcher.retrievers.get("dense")
+    if not isinstance(dense, DenseRetriever) or not hasattr(dense.encoder, "encode_passages"):
+        return None
+    return SentenceSimilarity(dense.query_vector, dense.encoder.encode_passages)
 
 
 def abstention_message(provinces: Sequence[str], reason: str, about: str,

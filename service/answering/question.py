@@ -21,7 +21,11 @@ _VI_TYPES: tuple[tuple[str, str], ...] = (
     ("number", r"\b(bao nhieu|so luong|ty le|ti le|phan tram)\b|\bmay\b(?! (tinh|moc|bay))"
                r"|\b(la|co) so (nao|gi|may)\b"),
     ("sentence", r"\b(the nao|ra sao|tai sao|vi sao|the sao|bang cach nao|lam gi de)\b"),
-    ("name", r"\b(la gi|ten gi|ten la gi|gi|nao)\b"),
+    # A name only when the question asks for one; "X là gì?" asks for a description.
+    ("name", r"\bten (la )?(gi|nao)\b|\b(nen tang|ung dung|he thong|san|cong|chuong trinh|"
+             r"ngan hang|doanh nghiep|cong ty|nha mang|don vi|co quan|to chuc|hoc vien|"
+             r"truong|du an|phan mem|trang|mo hinh|giai thuong|nghi quyet|de an|ke hoach)"
+             r"(?: \w+){0,4} nao\b"),
 )
 _EN_TYPES: tuple[tuple[str, str], ...] = (
     ("rank", r"\b(rank|ranked|ranking|position|place)\b"),
