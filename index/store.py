@@ -35,6 +35,7 @@ from retriever.errors import (
     IndexNotFoundError,
 )
 from retriever.fusion import DEFAULT_WEIGHTS
+from retriever.rerank import RERANK_WEIGHT, SentenceReranker, bm25_idf
 from retriever.retrievers import (
     BM25Retriever,
     DenseRetriever,
@@ -221,14 +222,17 @@ class CorpusIndex:
         weights: dict[str, float] | None = None,
         rrf_k: int = 60,
         analyzer: Analyzer | None = None,
+        rerank_weight: float = RERANK_WEIGHT,
     ) -> Searcher:
         """Retrievers over this index. `analyzer` may differ from the index's only in
-        query-side settings."""
+        query-side settings; `rerank_weight` 0 turns the hybrid's sentence reranking off."""
         ids = [c.chunk_id for c in self.chunks]
         bm25 = BM25Retriever(ids, self.bm25, self.bm25_folded, analyzer or self.settings.analyzer)
         dense = DenseRetriever(ids, self.dense, encoder, self._accent_restorer(restore_accents))
-        hybrid = HybridRetriever([bm25, dense], k=rrf_k,
-                                 weights=DEFAULT_WEIGHTS if weights is None else weights)
+        fused = HybridRetriever([bm25, dense], k=rrf_k,
+                                weights=DEFAULT_WEIGHTS if weights is None else weights)
+        hybrid = SentenceReranker(fused, {c.chunk_id: c for c in self.chunks}, bm25_idf(bm25),
+                                  weight=rerank_weight)
         return Searcher(self.chunks, {"hybrid": hybrid, "bm25": bm25, "dense": dense})
 
     def _accent_restorer(self, mode: AccentMode) -> Callable[[str], str] | None:

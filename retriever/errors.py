@@ -31,3 +31,11 @@ class IndexMismatchError(HoidapError):
 
 class ModelUnavailableError(HoidapError):
     """An embedding model that is not available locally (hoidap never downloads models)."""
+
+
+def code_for(error: HoidapError, codes: dict[type[HoidapError], int], default: int) -> int:
+    """The code of the most specific error type in `codes` (HTTP status, exit code)."""
+    for kind in type(error).__mro__:
+        if kind in codes:
+            return codes[kind]
+    return default

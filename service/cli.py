@@ -23,6 +23,7 @@ from retriever.errors import (
     IndexNotFoundError,
     InvalidInputError,
     ModelUnavailableError,
+    code_for,
 )
 from retriever.types import Passage, SearchFilter
 from service import engine
@@ -42,10 +43,7 @@ EXIT_CODES: dict[type[HoidapError], int] = {
 
 
 def exit_code(error: HoidapError) -> int:
-    for kind in type(error).__mro__:
-        if kind in EXIT_CODES:
-            return EXIT_CODES[kind]
-    return 1
+    return code_for(error, EXIT_CODES, 1)
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -10,6 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from retriever.e5_local import E5_ALIAS
 from retriever.fusion import DEFAULT_WEIGHTS
+from retriever.rerank import RERANK_WEIGHT
 from service.answering.pipeline import DEFAULT_MIN_CONFIDENCE
 
 
@@ -46,6 +47,10 @@ class Settings(BaseSettings):
     chunk_max_words: int = Field(default=330, ge=20, le=400)
     bm25_weight: float = Field(default=DEFAULT_WEIGHTS["bm25"], ge=0)
     dense_weight: float = Field(default=DEFAULT_WEIGHTS["dense"], ge=0)
+    rerank_weight: float = Field(
+        default=RERANK_WEIGHT, ge=0, le=1,
+        description="weight of sentence coverage when re-ranking hybrid results; 0 = off",
+    )
     threads: int | None = Field(default=2, ge=1, description="CPU threads for the encoder")
     answer_top_k: int = Field(default=5, ge=1, le=20, description="passages per answer")
     min_confidence: float = Field(

@@ -65,6 +65,7 @@ def make_searcher(settings: Settings, corpus_index: CorpusIndex, encoder: Encode
         restore_accents=settings.restore_accents,
         weights={"bm25": settings.bm25_weight, "dense": settings.dense_weight},
         rrf_k=settings.rrf_k,
+        rerank_weight=settings.rerank_weight,
     )
 
 

@@ -17,26 +17,23 @@ from importlib import resources
 
 import numpy as np
 
-from retriever.text.abbreviations import expand_abbreviations
+from retriever.coverage import (
+    IdfLookup,
+    Unit,
+    coverage,
+    is_stop,
+    passage_units,
+    query_weights,
+    text_tokens,
+)
 from retriever.text.normalize import fold_diacritics, match_form
-from retriever.text.tokenize import tokenize
+from retriever.text.sentences import Sentence, clause_around
 from retriever.types import Passage
 from service.answering.question import QuestionInfo
-from service.answering.sentences import Sentence, clause_around, split_segments, split_sentences
 from service.answering.spans import Span, candidate_spans
 
-IdfLookup = Callable[[str, bool], float]
 Similarity = Callable[[list[str]], np.ndarray]
 
-# Question words and particles: they say what is asked, not what the answer is about.
-_STOP_WORDS = (
-    "bao nhiêu mấy gì nào ai đâu khi sao thế vậy là có không được của và các những đã "
-    "thì ra nhé ạ hả chứ còn hiện nay bây giờ cho biết hãy theo trong với về tại ở ."
-    " the a an of in to is are was were what which who when where how many much does did do "
-    "has have for by on at and or with its it this that there about"
-)
-_STOP = frozenset(fold_diacritics(word) for word in _STOP_WORDS.split(" ") if word)
-CONTEXT_CREDIT = 0.5  # a question word found only in the passage's title or province
 TYPE_BONUS = 0.10
 MISSING_TYPE_FACTOR = 0.6
 RANK_DECAY = 0.02
@@ -91,35 +88,6 @@ def vietnamese_terms_of_english(question: QuestionInfo) -> str:
     return " ".join([*question.provinces, english_to_vietnamese_terms(question.text), numbers])
 
 
-@lru_cache(maxsize=65536)
-def text_tokens(text: str, fold: bool) -> frozenset[str]:
-    """Match-form tokens and bigrams of a text, abbreviations expanded (cached: passages
-    come back again and again)."""
-    return frozenset(tokenize(expand_abbreviations(text), bigrams=True, fold=fold))
-
-
-@dataclass(frozen=True)
-class Unit:
-    """A scoring unit: one segment of a sentence, its tokens, and its sentence's tokens."""
-
-    segment: Sentence
-    tokens: frozenset[str]
-    sentence_tokens: frozenset[str]
-    part: bool  # one of several segments of its sentence
-    sentence_text: str
-
-
-@lru_cache(maxsize=8192)
-def passage_units(text: str, fold: bool) -> tuple[Unit, ...]:
-    units = []
-    for sentence in split_sentences(text):
-        segments = split_segments(sentence)
-        whole = text_tokens(sentence.text, fold) if len(segments) > 1 else frozenset()
-        units.extend(Unit(segment, text_tokens(segment.text, fold), whole, len(segments) > 1,
-                          sentence.text) for segment in segments)
-    return tuple(units)
-
-
 @dataclass(frozen=True)
 class Extraction:
     passage_index: int
@@ -140,9 +108,7 @@ class QuestionTerms:
             # English words never occur in the articles: score the Vietnamese for them.
             text = vietnamese_terms_of_english(question)
             self.fold = False
-        tokens = [t for t in dict.fromkeys(self.tokens(text)) if not self._is_stop(t)]
-        self.weights = {t: idf(t, self.fold) for t in tokens}
-        self.weights = {t: w for t, w in self.weights.items() if w > 0}
+        self.weights = query_weights(text, idf, self.fold)
         self.total = sum(self.weights.values()) or 1.0
         self.focus = {t for t in self.tokens(focus) if not self._is_stop(t)}
         counted = question.counted
@@ -159,20 +125,10 @@ class QuestionTerms:
     def tokens(self, text: str) -> list[str]:
         return list(text_tokens(text, self.fold))
 
-    @staticmethod
-    def _is_stop(token: str) -> bool:
-        parts = fold_diacritics(token).split("_")
-        return all(p in _STOP for p in parts)
+    _is_stop = staticmethod(is_stop)
 
     def coverage(self, sentence: frozenset[str], context: frozenset[str]) -> float:
-        score = 0.0
-        for token, weight in self.weights.items():
-            if token in sentence:
-                score += weight
-            elif token in context:
-                score += CONTEXT_CREDIT * weight
-        score += sum(w for t, w in self.expansion.items() if t in sentence)
-        return min(score / self.total, 1.0)
+        return coverage(self.weights, sentence, context, self.expansion)
 
 
 def _span_score(span: Span, segment: str, terms: QuestionTerms, question_text: str) -> float:

@@ -13,14 +13,16 @@ import logging
 import time
 from collections.abc import Sequence
 
-from retriever.retrievers import DenseRetriever
+from retriever.coverage import IdfLookup
+from retriever.rerank import bm25_idf
+from retriever.retrievers import BM25Retriever, DenseRetriever
 from retriever.search import Searcher, validate_query
 from retriever.text.abbreviations import expand_abbreviations
 from retriever.text.gazetteer import canonical_province, find_provinces
 from retriever.text.normalize import fold_diacritics, has_diacritics, match_form
 from retriever.text.query_expansion import query_expansion
 from retriever.types import Passage, SearchFilter
-from service.answering.extractive import IdfLookup, best_extraction, vietnamese_terms_of_english
+from service.answering.extractive import best_extraction, vietnamese_terms_of_english
 from service.answering.followup import resolve_followup
 from service.answering.generative import GeneratorError, OpenAICompatibleGenerator
 from service.answering.question import QuestionInfo, analyse_question
@@ -41,19 +43,9 @@ MAX_LISTED_PROVINCES = 12
 def idf_lookup(searcher: Searcher) -> IdfLookup:
     """IDF of a token from the searcher's BM25 index (1.0 for all when it has none)."""
     bm25 = searcher.retrievers.get("bm25")
-    accented = getattr(bm25, "accented", None)
-    folded = getattr(bm25, "folded", None)
-    if accented is None:
+    if not isinstance(bm25, BM25Retriever):
         return lambda token, fold: 1.0
-    unknown = {id(index): float(index.idf.mean()) if len(index.idf) else 1.0
-               for index in (accented, folded) if index is not None}
-
-    def lookup(token: str, fold: bool) -> float:
-        index = folded if fold and folded is not None else accented
-        column = index.vocabulary.get(token)
-        return float(index.idf[column]) if column is not None else unknown[id(index)]
-
-    return lookup
+    return bm25_idf(bm25)
 
 
 class QAPipeline:

@@ -17,6 +17,7 @@ from retriever.errors import (
     IndexNotFoundError,
     InvalidInputError,
     ModelUnavailableError,
+    code_for,
 )
 
 logger = logging.getLogger(__name__)
@@ -33,10 +34,7 @@ STATUS_CODES: dict[type[HoidapError], int] = {
 
 
 def status_code(error: HoidapError) -> int:
-    for kind in type(error).__mro__:
-        if kind in STATUS_CODES:
-            return STATUS_CODES[kind]
-    return 500
+    return code_for(error, STATUS_CODES, 500)
 
 
 def _describe(errors: list[dict[str, object]]) -> str:

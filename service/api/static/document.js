@@ -9,23 +9,11 @@
   var textNode = document.getElementById("text");
   var documentText = null;
 
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) { node.className = className; }
-    if (text !== undefined && text !== null) { node.textContent = String(text); }
-    return node;
-  }
-
-  function clear(node) {
-    while (node.firstChild) { node.removeChild(node.firstChild); }
-  }
+  var el = window.hoidapPages.el;
+  var clear = window.hoidapPages.clear;
 
   function showStatus(kind, text) {
-    clear(statusBox);
-    if (!text) { return; }
-    var message = el("p", "message " + kind, text);
-    if (kind === "error") { message.setAttribute("role", "alert"); }
-    statusBox.appendChild(message);
+    window.hoidapPages.showStatus(statusBox, kind, text);
   }
 
   function docId() {

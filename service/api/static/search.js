@@ -14,24 +14,13 @@
   var results = document.getElementById("results");
   var requestNumber = 0;
 
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) { node.className = className; }
-    if (text !== undefined && text !== null) { node.textContent = String(text); }
-    return node;
-  }
-
-  function clear(node) {
-    while (node.firstChild) { node.removeChild(node.firstChild); }
-  }
+  var el = window.hoidapPages.el;
+  var clear = window.hoidapPages.clear;
 
   function showStatus(kind, text) {
-    clear(status);
-    if (!text) { return; }
-    var message = el("p", kind ? "message " + kind : "muted", text);
-    if (kind === "error") { message.setAttribute("role", "alert"); }
-    status.appendChild(message);
+    window.hoidapPages.showStatus(status, kind, text);
   }
+
 
   // ---- accent-insensitive word matching ---------------------------------------------------
 

@@ -1,4 +1,4 @@
-from service.answering.sentences import (
+from retriever.text.sentences import (
     Sentence,
     clause_around,
     split_segments,

@@ -1,0 +1,98 @@
+"""How fully a sentence covers a query: the IDF-weighted share of the query's words in it.
+
+Shared by the passage reranker (retriever/rerank.py) and the answer extractor
+(service/answering/extractive.py): both ask which sentence says what the question asks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+
+from retriever.text.abbreviations import expand_abbreviations
+from retriever.text.normalize import fold_diacritics
+from retriever.text.sentences import Sentence, split_segments, split_sentences
+from retriever.text.tokenize import tokenize
+
+IdfLookup = Callable[[str, bool], float]
+
+# Question words and particles: they say what is asked, not what the answer is about.
+_STOP_WORDS = (
+    "bao nhiêu mấy gì nào ai đâu khi sao thế vậy là có không được của và các những đã "
+    "thì ra nhé ạ hả chứ còn hiện nay bây giờ cho biết hãy theo trong với về tại ở ."
+    " the a an of in to is are was were what which who when where how many much does did do "
+    "has have for by on at and or with its it this that there about"
+)
+_STOP = frozenset(fold_diacritics(word) for word in _STOP_WORDS.split(" ") if word)
+CONTEXT_CREDIT = 0.5  # a query word found only in the passage's title or province
+
+
+@lru_cache(maxsize=65536)
+def text_tokens(text: str, fold: bool) -> frozenset[str]:
+    """Match-form tokens and bigrams of a text, abbreviations expanded (cached: passages
+    come back again and again)."""
+    return frozenset(tokenize(expand_abbreviations(text), bigrams=True, fold=fold))
+
+
+def is_stop(token: str) -> bool:
+    """A question word, or a bigram with one ("mau_có" says nothing "Cà Mau" does not)."""
+    return any(part in _STOP for part in fold_diacritics(token).split("_"))
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A scoring unit: one segment of a sentence, its tokens, and its sentence's tokens."""
+
+    segment: Sentence
+    tokens: frozenset[str]
+    sentence_tokens: frozenset[str]
+    part: bool  # one of several segments of its sentence
+    sentence_text: str
+
+
+@lru_cache(maxsize=8192)
+def passage_units(text: str, fold: bool) -> tuple[Unit, ...]:
+    units = []
+    for sentence in split_sentences(text):
+        segments = split_segments(sentence)
+        whole = text_tokens(sentence.text, fold) if len(segments) > 1 else frozenset()
+        units.extend(Unit(segment, text_tokens(segment.text, fold), whole, len(segments) > 1,
+                          sentence.text) for segment in segments)
+    return tuple(units)
+
+
+def query_weights(text: str, idf: IdfLookup, fold: bool) -> dict[str, float]:
+    """The query's content tokens (question words dropped) and their IDF."""
+    tokens = [t for t in text_tokens(text, fold) if not is_stop(t)]
+    weights = {t: idf(t, fold) for t in sorted(tokens)}
+    return {t: w for t, w in weights.items() if w > 0}
+
+
+def coverage(weights: Mapping[str, float], sentence: frozenset[str],
+             context: frozenset[str], extra: Mapping[str, float] | None = None) -> float:
+    """Share of the weighted query words in `sentence` (words only in `context` count
+    CONTEXT_CREDIT); `extra` words add their weight without being asked for."""
+    total = sum(weights.values()) or 1.0
+    score = 0.0
+    for token, weight in weights.items():
+        if token in sentence:
+            score += weight
+        elif token in context:
+            score += CONTEXT_CREDIT * weight
+    if extra:
+        score += sum(w for t, w in extra.items() if t in sentence)
+    return min(score / total, 1.0)
+
+
+def best_coverage(weights: Mapping[str, float], title: str, text: str, fold: bool,
+                  extra: Mapping[str, float] | None = None, province: str = "") -> float:
+    """Coverage of the passage's best-covering sentence part, its title as context.
+
+    The passage's province counts as if every sentence named it ("toàn tỉnh" means it), so
+    a question's province does not favour the sentences that happen to repeat the name.
+    """
+    context = text_tokens(title, fold)
+    place = text_tokens(province, fold) if province else frozenset()
+    return max((coverage(weights, u.tokens | place, context | u.sentence_tokens, extra)
+                for u in passage_units(text, fold)), default=0.0)
