@@ -62,7 +62,7 @@ def test_weight_zero_keeps_the_fused_order_and_top_k_holds() -> None:
 
 
 def test_accent_free_queries_use_the_folded_form() -> None:
-    reranker = SentenceReranker(FixedRetriever(["a", "b"]), CHUNKS, idf)
+    reranker = SentenceReranker(FixedRetriever(["a", "b"]), CHUNKS, idf, weight=0.01)
     assert reranker.search("ca mau co bao nhieu dich vu cong", 2)[0].chunk_id == "b"
 
 
