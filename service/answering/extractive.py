@@ -70,6 +70,7 @@ def _glossary() -> tuple[tuple[str, str], ...]:
     return tuple(sorted(rows, key=lambda r: -len(r[0])))
 
 
+@lru_cache(maxsize=1024)
 def english_to_vietnamese_terms(question: str) -> str:
     """Vietnamese words for the English phrases of a question (longest phrases first)."""
     text = f" {question.casefold()} "
@@ -188,16 +189,17 @@ def _score_unit(question: QuestionInfo, terms: QuestionTerms, unit: Unit,
         score *= MISSING_YEAR_FACTOR
     if terms.subject and _defines(segment.text, terms.subject):
         score += DEFINITION_BONUS
-    spans: list[Span] = []
+    scored: list[tuple[float, Span]] = []
     if question.kind != "sentence":
-        spans = [s for s in candidate_spans(segment.text, question.kind)
-                 if _span_score(s, segment.text, terms, question.text) >= 0]
-        score = score + TYPE_BONUS if spans else score * MISSING_TYPE_FACTOR
-        if spans and terms.counted and terms.counted != {"%"} and not any(
-                terms.counted & set(terms.tokens(s.text)) for s in spans):
+        scored = [(_span_score(s, segment.text, terms, question.text), s)
+                  for s in candidate_spans(segment.text, question.kind)]
+        scored = [(value, s) for value, s in scored if value >= 0]
+        score = score + TYPE_BONUS if scored else score * MISSING_TYPE_FACTOR
+        if scored and terms.counted and terms.counted != {"%"} and not any(
+                terms.counted & set(terms.tokens(s.text)) for _, s in scored):
             score *= UNCOUNTED_FACTOR
-    span = max(spans, key=lambda s: _span_score(s, segment.text, terms, question.text),
-               default=None)
+    # The first of equally close spans, as max() over the candidates in text order.
+    span = max(scored, key=lambda pair: pair[0])[1] if scored else None
     return Extraction(index, segment, span, _answer_text(segment.text, span, unit.part), score)
 
 

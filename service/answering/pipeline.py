@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
+from functools import lru_cache
 
 from retriever.coverage import IdfLookup
 from retriever.rerank import bm25_idf
@@ -76,8 +77,7 @@ class QAPipeline:
         started = time.perf_counter()
         validate_query(message)
         resolved = resolve_followup(message, history)
-        text = resolved.text if has_diacritics(message) or not message.strip() else (
-            fold_diacritics(resolved.text))
+        text = resolved.text if has_diacritics(message) else fold_diacritics(resolved.text)
         question = analyse_question(text)
         query = text
         if question.language == "en":
@@ -178,31 +178,40 @@ def abstention_message(provinces: Sequence[str], reason: str, about: str,
     return opening + coverage + english
 
 
-def _about_provinces(passage: Passage, provinces: Sequence[str]) -> bool:
-    if not provinces:
-        return True
+@lru_cache(maxsize=8192)
+def _provinces_named(text: str) -> frozenset[str]:
+    """Provinces a passage or sentence names (cached: passages return for many questions)."""
+    return frozenset(name for name, _count in find_provinces(text))
+
+
+def _is_about(passage: Passage, provinces: Sequence[str], text: str) -> bool:
+    """The passage's own province is asked about, or `text` names one that is."""
     chunk = passage.chunk
-    own = canonical_province(chunk.province) if chunk.province else None
-    if own in provinces:
+    if chunk.province and canonical_province(chunk.province) in provinces:
         return True
-    mentioned = {name for name, _n in find_provinces(chunk.text)}
-    return bool(mentioned & set(provinces))
+    return bool(_provinces_named(text) & set(provinces))
+
+
+def _about_provinces(passage: Passage, provinces: Sequence[str]) -> bool:
+    return not provinces or _is_about(passage, provinces, passage.chunk.text)
 
 
 def _names_province(passage: Passage, sentence: str, provinces: Sequence[str]) -> bool:
-    chunk = passage.chunk
-    own = canonical_province(chunk.province) if chunk.province else None
-    if own in provinces:
-        return True
-    return bool({name for name, _n in find_provinces(sentence)} & set(provinces))
+    return _is_about(passage, provinces, sentence)
+
+
+@lru_cache(maxsize=8192)
+def _term_forms(text: str) -> tuple[str, str]:
+    """A text as searched for required terms: folded, and folded with abbreviations spelt out."""
+    return (fold_diacritics(match_form(text)),
+            fold_diacritics(match_form(expand_abbreviations(text))))
 
 
 def _has_terms(passage: Passage, terms: Sequence[str]) -> bool:
     if not terms:
         return True
     chunk = passage.chunk
-    haystack = fold_diacritics(match_form(f"{chunk.title} {chunk.text}"))
-    expanded = fold_diacritics(match_form(expand_abbreviations(f"{chunk.title} {chunk.text}")))
+    haystack, expanded = _term_forms(f"{chunk.title} {chunk.text}")
     for term in terms:
         needle = fold_diacritics(match_form(term))
         alternative = fold_diacritics(match_form(expand_abbreviations(term)))

@@ -44,9 +44,7 @@ class CitationOut(BaseModel):
 
     @classmethod
     def of(cls, citation: CitationValue) -> CitationOut:
-        return cls(n=citation.n, doc_id=citation.doc_id, chunk_id=citation.chunk_id,
-                   title=citation.title, province=citation.province, text=citation.text,
-                   start=citation.start, end=citation.end, score=citation.score)
+        return cls.model_validate(citation, from_attributes=True)
 
 
 class ChatResponse(BaseModel):

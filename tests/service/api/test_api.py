@@ -1,6 +1,7 @@
 """Every endpoint and every error the API contract names, on the sample corpus."""
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -166,8 +167,6 @@ def test_not_ready_is_a_503_with_retry_after(tmp_path: Path, model_cache_dir: Pa
         for _ in range(200):
             if thread_done.error or thread_done.loaded:
                 break
-            import time
-
             time.sleep(0.05)
         assert client.get("/healthz").status_code == 200
         ready = client.get("/readyz")
