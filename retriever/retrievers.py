@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from typing import Protocol
@@ -15,6 +13,7 @@ from retriever.analyzer import Analyzer
 from retriever.bm25 import BM25
 from retriever.dense import DenseIndex
 from retriever.fusion import RRF_K, reciprocal_rank_fusion
+from retriever.lru import LRUCache
 from retriever.text.normalize import has_diacritics, normalize
 from retriever.types import Hit, Retriever
 
@@ -97,22 +96,16 @@ class DenseRetriever:
             raise ValueError("dense index and chunk list differ in size")
         self.chunk_ids = list(chunk_ids)
         self.index, self.encoder, self.restore_accents = index, encoder, restore_accents
-        self._query_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
+        self._query_vectors: LRUCache[str, np.ndarray] = LRUCache(QUERY_CACHE_SIZE)
 
     def query_vector(self, query: str) -> np.ndarray:
         """The query's embedding, cached: the answerer reuses it to compare sentences, and
         identical questions are common."""
         text = self.query_text(query)
-        with self._lock:
-            if text in self._query_vectors:
-                self._query_vectors.move_to_end(text)
-                return self._query_vectors[text]
-        vector = self.encoder.encode_queries([text])[0]
-        with self._lock:
-            self._query_vectors[text] = vector
-            while len(self._query_vectors) > QUERY_CACHE_SIZE:
-                self._query_vectors.popitem(last=False)
+        vector = self._query_vectors.get(text)
+        if vector is None:
+            vector = self.encoder.encode_queries([text])[0]
+            self._query_vectors.put(text, vector)
         return vector
 
     def query_text(self, query: str) -> str:
