@@ -23,22 +23,13 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.common import RESULTS_DIR, latency_summary, write_json
-from bench.corpora import EXTERNAL_DIR, ROOT, SIZES, bench_documents
-from eval.dataset import load_questions
+from bench.common import RESULTS_DIR, latency_summary, questions, write_json
+from bench.corpora import bench_documents, size_of
 from index.chunking import chunk_document
 from retriever.analyzer import Analyzer
 from retriever.bm25 import BM25
 
 TOP_K = 10
-
-
-def questions(limit: int) -> list[str]:
-    texts = [q.question for q in load_questions(ROOT / "eval" / "data" / "sample_questions.jsonl")]
-    viquad = EXTERNAL_DIR / "viquad2" / "dev.jsonl"
-    if viquad.exists():
-        texts += [q.question for q in load_questions(viquad)]
-    return texts[:limit]
 
 
 def timed(function: Callable[[], object]) -> tuple[object, float]:
@@ -156,7 +147,7 @@ def main() -> None:
               f"{'top10=rb':>8} {'top10=bm25s':>11} | index s ours/bm25s/rb")
     print(header)
     for name in args.sizes.split(","):
-        row = run_size(name, SIZES[name], query_texts, args.rank_bm25_queries)
+        row = run_size(name, size_of(name), query_texts, args.rank_bm25_queries)
         rows.append(row)
         o, s, r = row["ours"], row["bm25s"], row["rank_bm25"]
         print(f"{name:>5} {row['chunks']:>7} | {o['p50_ms']:7.2f} / {o['p95_ms']:6.2f} | "

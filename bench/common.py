@@ -11,7 +11,21 @@ from pathlib import Path
 
 import numpy as np
 
-RESULTS_DIR = Path(__file__).resolve().parent / "results"
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS_DIR = ROOT / "bench" / "results"
+EXTERNAL_DIR = ROOT.parent / "shared" / "external"
+
+
+def questions(limit: int) -> list[str]:
+    """Real questions: our set, then every external dev set found (read in place)."""
+    from eval.dataset import load_questions
+
+    texts = [q.question for q in load_questions(ROOT / "eval" / "data" / "sample_questions.jsonl")]
+    for name in ("viquad2", "uit-regulations", "vi-wiki-qa"):
+        path = EXTERNAL_DIR / name / "dev.jsonl"
+        if path.exists():
+            texts += [q.question for q in load_questions(path)]
+    return list(dict.fromkeys(texts))[:limit]
 
 
 def machine() -> dict[str, object]:

@@ -149,8 +149,6 @@ class OnnxModel:
         settings = _read_json(folder / "sentence_bert_config.json")
         self.max_seq_length = int(settings.get("max_seq_length", 512))
         self._tokenizer.enable_truncation(self.max_seq_length)
-        # Counting, like sentence-transformers' tokenizer call, sees the whole text.
-        self._counter = Tokenizer.from_file(str(self.tokenizer_file))
         self._pad_id = self._tokenizer.token_to_id("<pad>") or 0
         config = _read_json(folder / "config_sentence_transformers.json")
         self.prompts: dict[str, str] = dict(config.get("prompts") or {})
@@ -162,8 +160,14 @@ class OnnxModel:
         return self._dimension
 
     def token_ids(self, text: str) -> list[int]:
+        # Counting, like sentence-transformers' tokenizer call, sees the whole text. A second
+        # tokenizer without truncation would cost ~280 MB: switch it off for the call.
         with self._lock:
-            return list(self._counter.encode(text).ids)
+            self._tokenizer.no_truncation()
+            try:
+                return list(self._tokenizer.encode(text).ids)
+            finally:
+                self._tokenizer.enable_truncation(self.max_seq_length)
 
     def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
         """Normalised vectors of `texts` (prompts already prepended), in order."""

@@ -57,7 +57,7 @@ class BM25Retriever:
         ranking then rests on a name or two and should count for little in a fusion.
         """
         index, fold = self._field(query)
-        words = [t for t in self.analyzer.tokens(query, fold=fold) if "_" not in t]
+        words = [t for t in self.analyzer.query_tokens(query, fold=fold)[0] if "_" not in t]
         return sum(t in index.vocabulary for t in words) / len(words) if words else 0.0
 
     def search(self, query: str, top_k: int, allowed: np.ndarray | None = None) -> list[Hit]:
