@@ -1,6 +1,6 @@
 """Uploaded files -> documents: each file is checked, written to a scratch folder and read by
 the corpus readers of `index/ingest.py`. A file (or JSONL line) that cannot be used becomes
-one problem naming it; everything else is kept."""
+an IngestError naming it as the client did; everything else is kept."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
-from index.ingest import MANIFEST, SUPPORTED_SUFFIXES, read_corpus
+from index.ingest import MANIFEST, SUPPORTED_SUFFIXES, IngestError, read_corpus
 from retriever.types import Document
 
 COPY_CHUNK_BYTES = 1024 * 1024
@@ -26,21 +26,10 @@ class Upload:
     data: BinaryIO
 
 
-@dataclass(frozen=True)
-class Problem:
-    file: str
-    line: int | None
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line is not None else self.file
-        return f"{where}: {self.message}"
-
-
 @dataclass
 class ReadUploads:
     documents: list[Document] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[IngestError] = field(default_factory=list)
 
 
 def _megabytes(size: int) -> str:
@@ -71,27 +60,27 @@ def _copy_limited(source: BinaryIO, target: Path, limit: int) -> int | None:
 
 
 def _stage(uploads: list[Upload], folder: Path, max_file_bytes: int) -> tuple[
-        dict[str, str], list[Problem]]:
+        dict[str, str], list[IngestError]]:
     """Writes the usable files into `folder`; (their names there -> names given, problems)."""
     names: dict[str, str] = {}
-    problems: list[Problem] = []
+    problems: list[IngestError] = []
     for upload in uploads:
         name = _safe_name(upload.name)
         if name is None:
-            problems.append(Problem(upload.name or "(no name)", None, "unusable file name"))
+            problems.append(IngestError(upload.name or "(no name)", None, "unusable file name"))
             continue
         suffix = PurePosixPath(name).suffix.lower()
         if suffix not in SUPPORTED_SUFFIXES and name != MANIFEST:
-            problems.append(Problem(upload.name, None, (
+            problems.append(IngestError(upload.name, None, (
                 f"unsupported file type {suffix or '(none)'!r}; expected one of "
                 + ", ".join(sorted(SUPPORTED_SUFFIXES)) + f" or {MANIFEST}")))
             continue
         if name in names:
-            problems.append(Problem(upload.name, None, "a file of the same name is already "
+            problems.append(IngestError(upload.name, None, "a file of the same name is already "
                                     "in this upload"))
             continue
         if _copy_limited(upload.data, folder / name, max_file_bytes) is None:
-            problems.append(Problem(upload.name, None, (
+            problems.append(IngestError(upload.name, None, (
                 f"file is larger than the limit of {_megabytes(max_file_bytes)} per file")))
             continue
         names[name] = upload.name
@@ -108,7 +97,7 @@ def read_uploads(uploads: list[Upload], max_file_bytes: int) -> ReadUploads:
         ingested = read_corpus(folder)
         for error in ingested.errors:
             given = names.get(Path(error.path).name, Path(error.path).name)
-            result.problems.append(Problem(given, error.line, error.message))
+            result.problems.append(IngestError(given, error.line, error.message))
         for document in ingested.documents:
             # The scratch folder is gone after this call: record the name the file was given.
             path, _, line = (document.source or "").rpartition(":")
@@ -117,7 +106,7 @@ def read_uploads(uploads: list[Upload], max_file_bytes: int) -> ReadUploads:
             given = names.get(Path(path).name, Path(path).name)
             problem = _doc_id_problem(document.doc_id)
             if problem:
-                result.problems.append(Problem(given, int(line) if line else None, problem))
+                result.problems.append(IngestError(given, int(line) if line else None, problem))
                 continue
             source = f"upload:{given}" + (f":{line}" if line else "")
             result.documents.append(replace(document, source=source))

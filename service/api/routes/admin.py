@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from index.ingest import IngestError
 from index.store import CorpusIndex
 from retriever.encoder import Encoder
 from retriever.errors import (
@@ -26,7 +27,7 @@ from service.api.observability import Metrics
 from service.api.schemas import ErrorOut, FileProblem, IndexChange
 from service.api.security import AdminOnly
 from service.api.state import Change, Loaded, ServiceState
-from service.api.uploads import Problem, Upload, read_uploads
+from service.api.uploads import Upload, read_uploads
 
 router = APIRouter(prefix="/api/admin", tags=["admin"], dependencies=[AdminOnly])
 
@@ -49,8 +50,8 @@ UPLOAD_BODY = {"requestBody": {"required": True, "content": {"multipart/form-dat
 }}}}}
 
 
-def _problems(problems: list[Problem]) -> list[FileProblem]:
-    return [FileProblem(file=p.file, line=p.line, message=p.message) for p in problems]
+def _problems(problems: list[IngestError]) -> list[FileProblem]:
+    return [FileProblem(file=p.path, line=p.line, message=p.message) for p in problems]
 
 
 def _not_loaded(state: ServiceState) -> ServiceNotReadyError:
@@ -141,14 +142,14 @@ async def reindex(state: StateDep, counters: MetricsDep) -> IndexChange:
     """Rebuild the index from the documents it holds with the current settings (re-chunked;
     text the model has embedded before is not embedded again); when no index could be
     loaded (missing or corrupt), from the configured corpus (HOIDAP_CORPUS)."""
-    problems: list[Problem] = []
+    problems: list[IngestError] = []
 
     def rebuild(current: CorpusIndex | None, encoder: Encoder) -> CorpusIndex:
         settings = engine.index_settings(state.settings)
         if current is not None:
             return current.rebuilt(encoder, settings)
         read = engine.read_documents(state.settings.corpus)
-        problems.extend(Problem(e.path, e.line, e.message) for e in read.errors)
+        problems.extend(read.errors)
         return CorpusIndex.build(read.documents, encoder, settings)
 
     serving = await _apply(state, counters, "reindex", rebuild)

@@ -128,6 +128,9 @@ def test_bad_files_are_reported_one_by_one_and_the_rest_is_indexed(
         json.dumps({"doc_id": "bac-lieu", "title": "Bạc Liêu",
                     "text": "Bạc Liêu phát triển điện gió và chuyển đổi số."},
                    ensure_ascii=False),
+        json.dumps({"doc_id": "tinh/huyen", "title": "Không có đường dẫn",
+                    "text": "Một bài viết có mã không dùng được trong URL."},
+                   ensure_ascii=False),
     ])
     big = ("Một câu văn tiếng Việt về chuyển đổi số. " * 600_000).encode()
     assert len(big) > 20 * 1024 * 1024
@@ -153,8 +156,9 @@ def test_bad_files_are_reported_one_by_one_and_the_rest_is_indexed(
     assert "UTF-8" in problems[("latin1.txt", None)]
     assert "10.0 MB" in problems[("lon.txt", None)]
     assert "invalid JSON" in problems[("mot-dong-hong.jsonl", 2)]
+    assert "cannot be part of a URL" in problems[("mot-dong-hong.jsonl", 4)]
     assert "unsupported file type '.pdf'" in problems[("bao-cao.pdf", None)]
-    assert len(problems) == 6
+    assert len(problems) == 7
     assert _doc_ids(admin_client) == SAMPLE_IDS | set(body["added"])
     page = admin_client.get("/api/documents/hau-giang").json()
     assert "95%" in page["text"] and page["title"] == "Hậu Giang số hóa hồ sơ"
