@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 from collections.abc import Callable
@@ -9,7 +10,7 @@ from collections.abc import Callable
 import pytest
 from fastapi.testclient import TestClient
 
-from service.api.observability import ACCESS_LOGGER
+from service.api.observability import ACCESS_LOGGER, access_log, configure_access_log
 
 QUESTION = "Bình Phước xếp hạng chuyển đổi số thứ mấy?"
 
@@ -72,3 +73,16 @@ def test_metrics_in_prometheus_text_format(admin_client: TestClient) -> None:
         assert line in text, line
     assert 'hoidap_http_request_duration_seconds_bucket{le="+Inf",route="/api/chat"} 2.0' in text
     assert "# TYPE hoidap_errors_total counter" in text
+
+
+def test_serve_writes_the_access_log_as_bare_json_lines(admin_client: TestClient) -> None:
+    stream = io.StringIO()
+    saved = (access_log.handlers[:], access_log.level, access_log.propagate)
+    try:
+        configure_access_log(stream)
+        admin_client.get("/healthz")
+    finally:
+        access_log.handlers, access_log.propagate = saved[0], saved[2]
+        access_log.setLevel(saved[1])
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 1 and json.loads(lines[0])["route"] == "/healthz"
