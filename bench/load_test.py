@@ -25,6 +25,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -46,12 +47,21 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@dataclass(frozen=True)
+class LocalServer:
+    url: str
+    pid: int
+    startup_s: float  # from launch to /readyz answering 200
+
+
 @contextmanager
-def local_server(workdir: Path, admin_key: str) -> Iterator[str]:
+def local_server(workdir: Path, admin_key: str,
+                 env_overrides: dict[str, str] | None = None) -> Iterator[LocalServer]:
     port = _free_port()
     env = {**os.environ, "HOIDAP_INDEX_DIR": str(workdir / "index"),
            "HOIDAP_ADMIN_API_KEY": admin_key, "HOIDAP_RATE_LIMIT_PER_MINUTE": "0",
-           "HOIDAP_HOST": "127.0.0.1", "HOIDAP_PORT": str(port)}
+           "HOIDAP_HOST": "127.0.0.1", "HOIDAP_PORT": str(port), **(env_overrides or {})}
+    launched = time.monotonic()
     log = (workdir / "server.log").open("w")
     server = subprocess.Popen([sys.executable, "-m", "service.cli", "serve"], env=env,
                               stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
@@ -68,8 +78,8 @@ def local_server(workdir: Path, admin_key: str) -> Iterator[str]:
                 pass
             if time.monotonic() > deadline:
                 raise TimeoutError("the server was not ready after 10 minutes")
-            time.sleep(0.5)
-        yield url
+            time.sleep(0.05)
+        yield LocalServer(url, server.pid, time.monotonic() - launched)
     finally:
         server.send_signal(signal.SIGINT)
         try:
@@ -132,8 +142,8 @@ def main() -> int:
     else:
         admin_key = secrets.token_hex(16)
         with tempfile.TemporaryDirectory(prefix="hoidap-load-") as folder, \
-                local_server(Path(folder), admin_key) as url:
-            result = measure(url, admin_key, args.clients, args.duration)
+                local_server(Path(folder), admin_key) as server:
+            result = measure(server.url, admin_key, args.clients, args.duration)
     result["measured"] = time.strftime("%Y-%m-%d %H:%M")
     _print(result)
     if args.json:

@@ -63,14 +63,14 @@ def _one_request(client: httpx.Client, base_url: str, kind: str, question: str) 
     return response.status_code
 
 
-def _client_loop(base_url: str, questions: Sequence[str], offset: int, search_every: int,
-                 start: float, deadline: float, timeout_s: float,
+def _client_loop(base_url: str, questions: Sequence[str], offset: int, stride: int,
+                 search_every: int, start: float, deadline: float, timeout_s: float,
                  outcomes: list[Outcome], lock: threading.Lock) -> None:
     mine: list[Outcome] = []
     with httpx.Client(timeout=timeout_s) as client:
         n = 0
         while time.perf_counter() < deadline:
-            question = questions[(offset + n) % len(questions)]
+            question = questions[(offset + n * stride) % len(questions)]
             kind = "search" if search_every and n % search_every == search_every - 1 else "chat"
             n += 1
             began = time.perf_counter()
@@ -114,10 +114,13 @@ def run_load(base_url: str, questions: Sequence[str], clients: int = 32,
              duration_s: float = 120.0, search_every: int = 5,
              action: Callable[[], dict[str, Any]] | None = None,
              action_at_s: float | None = None,
-             timeout_s: float = DEFAULT_TIMEOUT_S) -> LoadReport:
+             timeout_s: float = DEFAULT_TIMEOUT_S, distinct: bool = False) -> LoadReport:
     """`clients` threads, each asking `questions` in turn (every `search_every`-th request a
     search) until `duration_s` has passed; `action` runs once at `action_at_s` (default:
-    halfway) and its result, with its start and duration, goes into the report."""
+    halfway) and its result, with its start and duration, goes into the report.
+
+    With `distinct`, client i asks questions i, i + clients, i + 2 clients, ...: no question
+    is asked twice until the list runs out, so none is answered from the server's cache."""
     if not questions or clients < 1 or duration_s <= 0:
         raise ValueError("run_load needs questions, at least one client and a duration")
     base_url = base_url.rstrip("/")
@@ -126,8 +129,9 @@ def run_load(base_url: str, questions: Sequence[str], clients: int = 32,
     start = time.perf_counter()
     deadline = start + duration_s
     threads = [threading.Thread(target=_client_loop, name=f"load-client-{i}", daemon=True,
-                                args=(base_url, questions, i, search_every, start, deadline,
-                                      timeout_s, outcomes, lock))
+                                args=(base_url, questions, i, clients if distinct else 1,
+                                      search_every, start, deadline, timeout_s, outcomes,
+                                      lock))
                for i in range(clients)]
     for thread in threads:
         thread.start()
