@@ -8,6 +8,7 @@ from pathlib import Path
 from index.ingest import IngestResult, load_sample_corpus, read_corpus
 from index.store import CorpusIndex, IndexSettings, index_exists
 from retriever.analyzer import Analyzer
+from retriever.dense import set_search_threads
 from retriever.encoder import Encoder, load_encoder
 from retriever.errors import DocumentError
 from retriever.search import Searcher
@@ -61,6 +62,8 @@ def open_index(settings: Settings, encoder: Encoder, show_progress: bool = False
 
 
 def make_searcher(settings: Settings, corpus_index: CorpusIndex, encoder: Encoder) -> Searcher:
+    # Concurrent requests are the parallelism on a small server, not threads within one.
+    set_search_threads(1)
     return corpus_index.searcher(
         encoder,
         restore_accents=settings.restore_accents,
