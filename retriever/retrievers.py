@@ -81,7 +81,38 @@ def pyvi_restore_accents(text: str) -> str:
     return normalize(_pyvi_add_accents()(text))
 
 
-class DenseRetriever:
+class QueryEmbedder:
+    """Query embeddings, cached: the answerer reuses them to compare sentences, and
+    identical questions are common. A query typed without accents is restored first."""
+
+    def __init__(self, encoder: QueryEncoder,
+                 restore_accents: Callable[[str], str] | None = None) -> None:
+        self.encoder, self.restore_accents = encoder, restore_accents
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def query_vector(self, query: str) -> np.ndarray:
+        text = self.query_text(query)
+        with self._lock:
+            if text in self._vectors:
+                self._vectors.move_to_end(text)
+                return self._vectors[text]
+        vector = self.encoder.encode_queries([text])[0]
+        with self._lock:
+            self._vectors[text] = vector
+            while len(self._vectors) > QUERY_CACHE_SIZE:
+                self._vectors.popitem(last=False)
+        return vector
+
+    def query_text(self, query: str) -> str:
+        """What the encoder reads: accents restored on a query typed without any."""
+        text = normalize(query)
+        if self.restore_accents is not None and not has_diacritics(text):
+            text = self.restore_accents(text)
+        return text
+
+
+class DenseRetriever(QueryEmbedder):
     """Semantic retrieval: the query is embedded once and searched in FAISS."""
 
     name = "dense"
@@ -95,32 +126,9 @@ class DenseRetriever:
     ) -> None:
         if index.size != len(chunk_ids):
             raise ValueError("dense index and chunk list differ in size")
+        super().__init__(encoder, restore_accents)
         self.chunk_ids = list(chunk_ids)
-        self.index, self.encoder, self.restore_accents = index, encoder, restore_accents
-        self._query_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def query_vector(self, query: str) -> np.ndarray:
-        """The query's embedding, cached: the answerer reuses it to compare sentences, and
-        identical questions are common."""
-        text = self.query_text(query)
-        with self._lock:
-            if text in self._query_vectors:
-                self._query_vectors.move_to_end(text)
-                return self._query_vectors[text]
-        vector = self.encoder.encode_queries([text])[0]
-        with self._lock:
-            self._query_vectors[text] = vector
-            while len(self._query_vectors) > QUERY_CACHE_SIZE:
-                self._query_vectors.popitem(last=False)
-        return vector
-
-    def query_text(self, query: str) -> str:
-        """What the encoder reads: accents restored on a query typed without any."""
-        text = normalize(query)
-        if self.restore_accents is not None and not has_diacritics(text):
-            text = self.restore_accents(text)
-        return text
+        self.index = index
 
     def search(self, query: str, top_k: int, allowed: np.ndarray | None = None) -> list[Hit]:
         rows, scores = self.index.search(self.query_vector(query), top_k, allowed)

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from retriever.coverage import IdfLookup
 from retriever.rerank import bm25_idf
-from retriever.retrievers import BM25Retriever, DenseRetriever
+from retriever.retrievers import BM25Retriever, QueryEmbedder
 from retriever.search import Searcher, validate_query
 from retriever.text.abbreviations import expand_abbreviations
 from retriever.text.gazetteer import canonical_province, find_provinces
@@ -44,9 +44,11 @@ MAX_LISTED_PROVINCES = 12
 def idf_lookup(searcher: Searcher) -> IdfLookup:
     """IDF of a token from the searcher's BM25 index (1.0 for all when it has none)."""
     bm25 = searcher.retrievers.get("bm25")
-    if not isinstance(bm25, BM25Retriever):
-        return lambda token, fold: 1.0
-    return bm25_idf(bm25)
+    if isinstance(bm25, BM25Retriever):
+        return bm25_idf(bm25)
+    # A database backend looks its IDF up itself.
+    lookup = getattr(bm25, "idf", None)
+    return lookup if callable(lookup) else (lambda token, fold: 1.0)
 
 
 class QAPipeline:
@@ -64,7 +66,7 @@ class QAPipeline:
         self.min_confidence = min_confidence
         self._idf = idf_lookup(searcher)
         self._similarity = _sentence_similarity(searcher) if sentence_similarity else None
-        self.provinces = sorted({c.province for c in searcher.chunks if c.province})
+        self.provinces = searcher.provinces()
 
     def answer(
         self,
@@ -151,7 +153,7 @@ class QAPipeline:
 
 def _sentence_similarity(searcher: Searcher) -> SentenceSimilarity | None:
     dense = searcher.retrievers.get("dense")
-    if not isinstance(dense, DenseRetriever) or not hasattr(dense.encoder, "encode_passages"):
+    if not isinstance(dense, QueryEmbedder) or not hasattr(dense.encoder, "encode_passages"):
         return None
     return SentenceSimilarity(dense.query_vector, dense.encoder.encode_passages)
 

@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from retriever.errors import (
+    BackendUnavailableError,
     DocumentError,
     DocumentNotFoundError,
     HoidapError,
@@ -30,6 +31,7 @@ STATUS_CODES: dict[type[HoidapError], int] = {
     IndexCorruptError: 503,
     IndexMismatchError: 503,
     ModelUnavailableError: 503,
+    BackendUnavailableError: 503,
 }
 
 

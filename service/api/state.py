@@ -10,6 +10,7 @@ import logging
 import threading
 from dataclasses import dataclass
 
+from index.postgres.reader import PostgresIndex
 from index.store import CorpusIndex
 from retriever.encoder import Encoder
 from retriever.search import Searcher
@@ -23,7 +24,7 @@ logger = logging.getLogger(__name__)
 @dataclass
 class Loaded:
     encoder: Encoder
-    corpus_index: CorpusIndex
+    corpus_index: CorpusIndex | PostgresIndex
     searcher: Searcher
     pipeline: QAPipeline
 
