@@ -187,10 +187,10 @@ class PostgresWriter:
                     doc_ids: list[str]) -> dict[str, np.ndarray]:
         if not doc_ids:
             return {}
-        rows = connection.execute(
+        rows = connection.cursor(binary=True).execute(
             f"SELECT embedding_key, embedding FROM {SCHEMA}.chunks WHERE doc_id = ANY(%s)",
             (doc_ids,)).fetchall()
-        return {key: np.asarray(vector, dtype=np.float32) for key, vector in rows}
+        return {key: vector.to_numpy() for key, vector in rows}
 
     def _delete(self, connection: psycopg.Connection, doc_ids: list[str]) -> None:
         """Remove documents, their chunks and postings, and lower their terms' df."""
@@ -270,10 +270,10 @@ class PostgresWriter:
         vectors = {k: known[k] for k in keys if k in known}
         wanted = sorted({k for k in keys if k not in vectors})
         if wanted:
-            for key, vector in connection.execute(
+            for key, vector in connection.cursor(binary=True).execute(
                     f"SELECT DISTINCT ON (embedding_key) embedding_key, embedding "
                     f"FROM {SCHEMA}.chunks WHERE embedding_key = ANY(%s)", (wanted,)):
-                vectors[key] = np.asarray(vector, dtype=np.float32)
+                vectors[key] = vector.to_numpy()
         missing = {k: c.search_text for k, c in zip(keys, chunks, strict=True)
                    if k not in vectors}
         if missing:
