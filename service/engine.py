@@ -75,7 +75,9 @@ def open_index(settings: Settings, encoder: Encoder,
             return PostgresIndex.open(dsn(settings), index_settings(settings), encoder.model_id)
         except IndexNotFoundError:
             logger.info("no index in the database yet: loading the corpus")
-            return build_index(settings, encoder, show_progress)
+            documents = read_documents(settings.corpus).documents
+            postgres_writer(settings, encoder).build(documents, show_progress, if_empty=True)
+            return PostgresIndex.open(dsn(settings), index_settings(settings), encoder.model_id)
     if not index_exists(settings.index_dir):
         logger.info("no index at %s yet: building it", settings.index_dir)
         return build_index(settings, encoder, show_progress)

@@ -72,7 +72,9 @@ class Database:
         self.dsn = dsn
         self._pool = ConnectionPool(
             dsn, min_size=1, max_size=max_size, open=False, configure=self._configure,
-            kwargs={"application_name": APPLICATION_NAME, "connect_timeout": CONNECT_TIMEOUT_S},
+            kwargs={"application_name": APPLICATION_NAME, "connect_timeout": CONNECT_TIMEOUT_S,
+                    # Searches are short: compiling them (JIT) costs more than it saves.
+                    "options": "-c jit=off"},
             timeout=CONNECT_TIMEOUT_S, name="hoidap",
         )
 

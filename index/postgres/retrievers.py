@@ -69,9 +69,8 @@ class SqlFilter:
 
 def _where(where: SqlFilter | None) -> tuple[str, dict[str, Any]]:
     if where is None:
-        return "", {}
-    clause, params = where.clause()
-    return f"AND {clause}", params
+        return "true", {}
+    return where.clause()
 
 
 def _refuse_mask(allowed: np.ndarray | None) -> None:
@@ -79,30 +78,45 @@ def _refuse_mask(allowed: np.ndarray | None) -> None:
         raise ValueError("a database retriever filters in SQL: use restricted(), not a mask")
 
 
-_BM25_SQL = f"""
+# `query` is materialised so that each term's idf is computed once, not once per posting;
+# terms are compared in the column's "C" collation so that the (field, term) index serves.
+_BM25_SCORES = f"""
 WITH stats AS (
     SELECT num_docs::float8 AS n, raw_mean_idf,
            CASE WHEN total_length > 0 THEN total_length::float8 / num_docs ELSE 1.0 END AS avgdl
     FROM {SCHEMA}.field_stats WHERE field = %(field)s),
-query AS (
+query AS MATERIALIZED (
     SELECT t.term_id,
            CASE WHEN i.idf < 0 THEN %(eps)s * s.raw_mean_idf ELSE i.idf END * q.weight AS w
     FROM unnest(%(terms)s::text[], %(weights)s::float8[]) AS q (term, weight)
-    JOIN {SCHEMA}.terms t ON t.field = %(field)s AND t.term = q.term
+    JOIN {SCHEMA}.terms t ON t.field = %(field)s AND t.term = q.term COLLATE "C"
     CROSS JOIN stats s
-    CROSS JOIN LATERAL (SELECT ln(s.n - t.df + 0.5) - ln(t.df + 0.5) AS idf) i),
-scored AS (
+    CROSS JOIN LATERAL (SELECT ln(s.n - t.df + 0.5) - ln(t.df::float8 + 0.5) AS idf) i),
+scored AS MATERIALIZED (
     SELECT p.chunk,
            sum(p.tf * %(k1_plus_1)s / (p.tf + %(k1)s * (1 - %(b)s + %(b)s * p.dl / s.avgdl))
                * query.w) AS score
     FROM query JOIN {SCHEMA}.postings p ON p.term_id = query.term_id CROSS JOIN stats s
-    GROUP BY p.chunk)
+    GROUP BY p.chunk)"""
+_BM25_FILTERED = _BM25_SCORES + f"""
 SELECT c.chunk_id, scored.score
 FROM scored JOIN {SCHEMA}.chunks c ON c.id = scored.chunk
-WHERE scored.score > 0 {{where}}
+WHERE scored.score > 0 AND {{where}}
 ORDER BY scored.score DESC, c.doc_position, c.chunk_no
-LIMIT %(top_k)s
-"""
+LIMIT %(top_k)s"""
+# Without a filter only the chunks scoring at least the k-th best score (ties included) are
+# looked up for the tie-break order, not every chunk that shares a word with the query.
+_BM25_ALL = _BM25_SCORES + f""",
+best AS (
+    SELECT chunk, score FROM scored WHERE score >= (
+        SELECT min(score) FROM (SELECT score FROM scored WHERE score > 0
+                                ORDER BY score DESC LIMIT %(top_k)s) k))
+SELECT c.chunk_id, best.score
+FROM best CROSS JOIN LATERAL (  -- OFFSET 0: one index lookup per row, never a scan of all
+    SELECT chunk_id, doc_position, chunk_no FROM {SCHEMA}.chunks WHERE id = best.chunk
+    OFFSET 0) c
+ORDER BY best.score DESC, c.doc_position, c.chunk_no
+LIMIT %(top_k)s"""
 
 
 class PostgresBM25Retriever:
@@ -154,7 +168,8 @@ class PostgresBM25Retriever:
                    "eps": BM25_PARAMS.epsilon, "k1": BM25_PARAMS.k1, "b": BM25_PARAMS.b,
                    "k1_plus_1": BM25_PARAMS.k1 + 1, "top_k": top_k}
         with self.db.snapshot() as connection:
-            rows = connection.execute(_BM25_SQL.format(where=where), params).fetchall()
+            sql = _BM25_ALL if self.where is None else _BM25_FILTERED.format(where=where)
+            rows = connection.execute(sql, params).fetchall()
         return [Hit(chunk_id, float(score)) for chunk_id, score in rows]
 
     def idf(self, token: str, fold: bool) -> float:
@@ -218,6 +233,6 @@ class PostgresDenseRetriever(QueryEmbedder):
                                (str(max(HNSW_EF_SEARCH, top_k)),))
             rows = connection.execute(
                 f"""SELECT c.chunk_id, 1 - (c.embedding <=> %(q)s) AS score
-                    FROM {SCHEMA}.chunks c WHERE true {where}
+                    FROM {SCHEMA}.chunks c WHERE {where}
                     ORDER BY c.embedding <=> %(q)s LIMIT %(top_k)s""", params).fetchall()
         return [Hit(chunk_id, float(score)) for chunk_id, score in rows]

@@ -188,6 +188,10 @@ def set_dimension(connection: psycopg.Connection, dimension: int) -> None:
     connection.execute(f"DROP INDEX IF EXISTS {SCHEMA}.{HNSW_INDEX}")
     connection.execute(
         f"ALTER TABLE {SCHEMA}.chunks ALTER COLUMN embedding TYPE vector({int(dimension)})")
+    create_vector_index(connection)
+
+
+def create_vector_index(connection: psycopg.Connection) -> None:
     connection.execute(
         f"CREATE INDEX {HNSW_INDEX} ON {SCHEMA}.chunks USING hnsw (embedding vector_cosine_ops) "
         f"WITH (m = {HNSW_M}, ef_construction = {HNSW_EF_CONSTRUCTION})")

@@ -24,7 +24,14 @@ from tqdm import tqdm
 
 from index.chunking import chunk_document
 from index.postgres.db import connect, translated_errors
-from index.postgres.schema import SCHEMA, WRITE_LOCK, migrate, set_dimension
+from index.postgres.schema import (
+    HNSW_INDEX,
+    SCHEMA,
+    WRITE_LOCK,
+    create_vector_index,
+    migrate,
+    set_dimension,
+)
 from index.postgres.settings import ACCENTED, BM25_PARAMS, FOLDED, stored_settings
 from index.store import IndexSettings, PassageEncoder, document_hash, embedding_key
 from retriever.errors import DocumentNotFoundError, IndexMismatchError
@@ -34,6 +41,8 @@ from retriever.types import Chunk, Document
 logger = logging.getLogger(__name__)
 
 BATCH_DOCUMENTS = 200
+# Building the HNSW graph in memory is several times faster than spilling it.
+HNSW_BUILD_MEMORY = "1GB"
 
 
 @dataclass(frozen=True)
@@ -58,11 +67,18 @@ class PostgresWriter:
         self.fields = (ACCENTED, FOLDED) if self.settings.folded_field else (ACCENTED,)
 
     # ---- the three operations ---------------------------------------------------------
-    def build(self, documents: Iterable[Document], show_progress: bool = False) -> LoadResult:
-        """Make the index hold exactly `documents` (rebuilt whole if settings changed)."""
+    def build(self, documents: Iterable[Document], show_progress: bool = False,
+              if_empty: bool = False) -> LoadResult:
+        """Make the index hold exactly `documents` (rebuilt whole if settings changed).
+        `if_empty`: only if the database holds no index yet (a first use, which must not
+        undo a load that another process committed meanwhile)."""
         incoming = {d.doc_id: d for d in documents}
 
         def change(connection: psycopg.Connection) -> tuple[int, int, int]:
+            if if_empty and connection.execute(
+                    f"SELECT 1 FROM {SCHEMA}.index_state").fetchone() is not None:
+                logger.info("the database already holds an index: nothing loaded")
+                return 0, 0, 0
             stored = self._prepare(connection, rebuild=True)
             gone = [doc_id for doc_id in stored if doc_id not in incoming]
             return self._sync(connection, stored, list(incoming.values()), gone, show_progress)
@@ -174,6 +190,12 @@ class PostgresWriter:
             (replaced,)).fetchall())
         known = self._vectors_of(connection, replaced)
         self._delete(connection, sorted(set(gone) | set(replaced)))
+        # Into an empty table the vector index is built once at the end, much faster than
+        # row by row. Dropping it locks the table until commit; only a first load does it.
+        bulk = bool(todo) and connection.execute(
+            f"SELECT NOT EXISTS (SELECT 1 FROM {SCHEMA}.chunks)").fetchone()[0]
+        if bulk:
+            connection.execute(f"DROP INDEX {SCHEMA}.{HNSW_INDEX}")
         embedded = 0
         bar = tqdm(total=len(todo), desc="loading", unit="doc", disable=not show_progress)
         with bar:
@@ -181,6 +203,9 @@ class PostgresWriter:
                 batch = todo[start:start + self.batch_documents]
                 embedded += self._insert(connection, batch, hashes, positions, known)
                 bar.update(len(batch))
+        if bulk:
+            connection.execute(f"SET LOCAL maintenance_work_mem = '{HNSW_BUILD_MEMORY}'")
+            create_vector_index(connection)
         return len(todo), len(gone), embedded
 
     def _vectors_of(self, connection: psycopg.Connection,
@@ -221,8 +246,9 @@ class PostgresWriter:
                   chunk_document(d, settings.chunk_target_words, settings.chunk_max_words)]
         vectors, embedded = self._vectors(connection, chunks, known)
         ids = self._sequence(connection, "chunk_ids", len(chunks))
-        counts = [[Counter(settings.analyzer.tokens(c.search_text, fold=field == FOLDED))
-                   for field in self.fields] for c in chunks]
+        folds = [field == FOLDED for field in self.fields]
+        counts = [[Counter(tokens) for tokens in
+                   settings.analyzer.field_tokens(c.search_text, folds)] for c in chunks]
         term_ids = self._term_ids(connection, counts)
         with connection.cursor().copy(
                 f"COPY {SCHEMA}.documents (doc_id, position, content_hash, title, text, "
@@ -251,15 +277,16 @@ class PostgresWriter:
                      for t in c],
                     embedding_key(self.encoder.model_id, chunk.search_text), vector,
                 ))
+        # Text rows written in blocks: per-row writes cost more than the database's work.
         with connection.cursor().copy(
-                f"COPY {SCHEMA}.postings (term_id, chunk, tf, dl) FROM STDIN "
-                "WITH (FORMAT BINARY)") as copy:
-            copy.set_types(["int4", "int4", "int2", "int4"])
+                f"COPY {SCHEMA}.postings (term_id, chunk, tf, dl) FROM STDIN") as copy:
             for chunk_row, per_field in zip(ids, counts, strict=True):
+                lines = []
                 for field, tokens in zip(self.fields, per_field, strict=True):
                     length = sum(tokens.values())
-                    for term, tf in tokens.items():
-                        copy.write_row((term_ids[(field, term)], chunk_row, tf, length))
+                    lines.extend(f"{term_ids[(field, term)]}\t{chunk_row}\t{tf}\t{length}\n"
+                                 for term, tf in tokens.items())
+                copy.write("".join(lines))
         return embedded
 
     def _vectors(self, connection: psycopg.Connection, chunks: list[Chunk],
