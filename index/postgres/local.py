@@ -126,7 +126,8 @@ class LocalPostgres:
         return self
 
     def start(self) -> LocalPostgres:
-        # Loopback TCP only; no Unix socket, whose folder would need to be shared.
+        # Loopback TCP only; no Unix socket, whose folder would need to be shared. Durability
+        # is off (fsync): a throwaway server for tests and benchmarks, never for real data.
         options = (f"-c listen_addresses=127.0.0.1 -c port={self.port} "
                    "-c unix_socket_directories='' -c fsync=off -c full_page_writes=off "
                    "-c max_wal_senders=4 -c wal_level=replica -c hot_standby=on")

@@ -292,7 +292,10 @@ class DocumentsView(Mapping[str, Document]):
         return self.index.counts()[0]
 
     def __iter__(self) -> Iterator[str]:
-        return (document.doc_id for document in self.values())
+        with self.index.db.snapshot() as connection:
+            rows = connection.execute(
+                f"SELECT doc_id FROM {SCHEMA}.documents ORDER BY position").fetchall()
+        return (row[0] for row in rows)
 
     def values(self) -> list[Document]:  # type: ignore[override]
         with self.index.db.snapshot() as connection:
