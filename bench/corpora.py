@@ -38,9 +38,15 @@ ROOT = Path(__file__).resolve().parents[1]
 EXTERNAL_DIR = ROOT.parent / "shared" / "external"
 CACHE_ROOT = ROOT / ".hoidap" / "bench"
 SIZES = {"1k": 1_000, "10k": 10_000, "100k": 100_000}
+
+
+def size_of(name: str) -> int:
+    """Chunks of a named size ("10k") or a plain number ("250")."""
+    return SIZES[name] if name in SIZES else int(name)
 TARGET_WORDS = 100
 EMBED_LIMIT = 10_000
 NOISE = 0.01
+BUILD_FILE = "bench_build.json"
 
 
 @dataclass(frozen=True)
@@ -149,8 +155,11 @@ def bench_index(n_chunks: int, encoder: Encoder, cache_root: Path = CACHE_ROOT,
         try:
             corpus_index = CorpusIndex.load(index_dir, _settings(), encoder.model_id)
             if len(corpus_index.chunks) == n_chunks:
-                return BenchIndex(corpus_index, embedded, n_chunks - embedded, embed_seconds, 0.0)
-        except HoidapError as error:
+                build_seconds = float(json.loads((index_dir / BUILD_FILE).read_text())
+                                      .get("build_seconds", 0.0))
+                return BenchIndex(corpus_index, embedded, n_chunks - embedded, embed_seconds,
+                                  build_seconds)
+        except (HoidapError, OSError, ValueError) as error:
             logger.warning("rebuilding the benchmark index at %s: %s", index_dir, error)
     rng = np.random.default_rng(seed)
     all_vectors = vectors[np.arange(n_chunks) % embedded]
@@ -164,6 +173,7 @@ def bench_index(n_chunks: int, encoder: Encoder, cache_root: Path = CACHE_ROOT,
     corpus_index = CorpusIndex.build(documents, encoder, _settings(), known_vectors=known)
     build_seconds = time.perf_counter() - started
     corpus_index.save(index_dir)
+    (index_dir / BUILD_FILE).write_text(json.dumps({"build_seconds": build_seconds}))
     return BenchIndex(corpus_index, embedded, n_chunks - embedded, embed_seconds, build_seconds)
 
 
@@ -176,5 +186,5 @@ def corpus_stats(documents: list[Document]) -> dict[str, float]:
 if __name__ == "__main__":
     import sys
 
-    size = SIZES.get(sys.argv[1], 0) if len(sys.argv) > 1 else 1_000
-    print(json.dumps(corpus_stats(bench_documents(size or int(sys.argv[1]))), indent=1))
+    size = size_of(sys.argv[1]) if len(sys.argv) > 1 else 1_000
+    print(json.dumps(corpus_stats(bench_documents(size)), indent=1))

@@ -94,8 +94,15 @@ class BM25:
         if not counts:
             return np.zeros(self.num_docs, dtype=np.float64)
         term_ids = np.fromiter((self.vocabulary[t] for t in counts), dtype=np.int64)
-        multiplicity = np.fromiter(counts.values(), dtype=np.float64)
-        return self._weights[:, term_ids] @ (self.idf[term_ids] * multiplicity)
+        query_weights = self.idf[term_ids] * np.fromiter(counts.values(), dtype=np.float64)
+        # Summing the query terms' postings straight from the CSC arrays skips scipy's
+        # column slicing, which built a new matrix for every query.
+        pointers, rows, values = self._weights.indptr, self._weights.indices, self._weights.data
+        spans = [(pointers[t], pointers[t + 1]) for t in term_ids]
+        postings = np.concatenate([rows[a:b] for a, b in spans])
+        weights = np.concatenate([values[a:b] * w for (a, b), w in zip(spans, query_weights,
+                                                                        strict=True)])
+        return np.bincount(postings, weights=weights, minlength=self.num_docs)
 
     def retrieve(
         self, query_tokens: Sequence[str], top_k: int, allowed: np.ndarray | None = None,

@@ -20,6 +20,8 @@ from retriever.errors import ModelUnavailableError
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
+    from retriever.onnx_encoder import OnnxModel
+
 logger = logging.getLogger(__name__)
 
 _QUERY_PROMPT_NAMES = ("query",)
@@ -39,8 +41,10 @@ class Encoder:
     `model_id` is what index manifests record to tell which model built an index.
     """
 
-    def __init__(self, model: SentenceTransformer, model_id: str) -> None:
+    def __init__(self, model: SentenceTransformer | OnnxModel, model_id: str) -> None:
         self._model = model
+        # Both backends give the same vectors (checked at export), so they share model_id.
+        self.backend = "torch" if hasattr(model, "encode_query") else "onnx"
         self.model_id = model_id
         dimension = model.get_embedding_dimension()
         if not dimension:
@@ -66,6 +70,8 @@ class Encoder:
         """Tokens the model would see for `text` with its prompt, specials included."""
         name = self._query_prompt if for_query else self._passage_prompt
         prefix = self._model.prompts.get(name, "") if name else ""
+        if not hasattr(self._model, "tokenizer"):
+            return len(self._model.token_ids(prefix + text))  # type: ignore[union-attr]
         with self._lock:
             ids = self._model.tokenizer(prefix + text, add_special_tokens=True)["input_ids"]
         return len(ids)
@@ -102,6 +108,10 @@ class Encoder:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         name = self._query_prompt if for_query else self._passage_prompt
+        if self.backend == "onnx":
+            prefix = self._model.prompts.get(name, "") if name else ""
+            return self._model.encode(  # type: ignore[call-arg, union-attr]
+                [prefix + t for t in texts], batch_size=batch_size)
         encode = self._model.encode_query if for_query else self._model.encode_document
         # An explicit empty prompt keeps a model's default_prompt_name from applying.
         prompt_kwargs: dict[str, str] = {"prompt_name": name} if name else {"prompt": ""}
@@ -163,15 +173,21 @@ def _load_sentence_transformer(name_or_path: str, model: str) -> SentenceTransfo
         raise _unavailable(model, first_line) from exc
 
 
-def load_encoder(model: str, cache_dir: Path, threads: int | None = None) -> Encoder:
+def load_encoder(model: str, cache_dir: Path, threads: int | None = None,
+                 backend: str = "torch") -> Encoder:
     """The encoder for `model`: the e5 alias, a local folder, or a locally cached Hub name.
 
-    `cache_dir` is where the alias's folder is built. `threads` sets torch's CPU thread count
-    (process-wide).
+    `cache_dir` is where the alias's folder is built. `threads` sets the CPU thread count
+    (process-wide for torch). `backend` "onnx" runs a local folder's model (the alias's too)
+    with ONNX Runtime, exported once into the folder.
     """
+    if threads is not None and threads < 1:
+        raise ValueError(f"threads must be at least 1, got {threads}")
+    if backend not in ("torch", "onnx"):
+        raise ValueError(f"unknown encoder backend {backend!r} (torch or onnx)")
+    if backend == "onnx":
+        return _load_onnx(model, cache_dir, threads)
     if threads is not None:
-        if threads < 1:
-            raise ValueError(f"threads must be at least 1, got {threads}")
         import torch
 
         torch.set_num_threads(threads)
@@ -199,3 +215,17 @@ def load_encoder(model: str, cache_dir: Path, threads: int | None = None) -> Enc
 
     st_model = _load_sentence_transformer(model, model)
     return Encoder(st_model, model)
+
+
+def _load_onnx(model: str, cache_dir: Path, threads: int | None) -> Encoder:
+    from retriever.onnx_encoder import OnnxModel
+
+    if model == E5_ALIAS:
+        folder = ensure_e5_folder(Path(cache_dir))
+    elif _looks_like_path(model) and Path(model).expanduser().is_dir():
+        folder = Path(model).expanduser().resolve()
+    else:
+        raise _unavailable(model, "the ONNX backend needs a local model folder")
+    stamp = read_stamp(folder)
+    is_e5 = stamp is not None and stamp.get("alias") == E5_ALIAS
+    return Encoder(OnnxModel(folder, threads), e5_model_id(folder) if is_e5 else str(folder))

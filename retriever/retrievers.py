@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from typing import Protocol
@@ -15,6 +13,7 @@ from retriever.analyzer import Analyzer
 from retriever.bm25 import BM25
 from retriever.dense import DenseIndex
 from retriever.fusion import RRF_K, reciprocal_rank_fusion
+from retriever.lru import LRUCache
 from retriever.text.normalize import has_diacritics, normalize
 from retriever.types import Hit, Retriever
 
@@ -58,7 +57,7 @@ class BM25Retriever:
         ranking then rests on a name or two and should count for little in a fusion.
         """
         index, fold = self._field(query)
-        words = [t for t in self.analyzer.tokens(query, fold=fold) if "_" not in t]
+        words = [t for t in self.analyzer.query_tokens(query, fold=fold)[0] if "_" not in t]
         return sum(t in index.vocabulary for t in words) / len(words) if words else 0.0
 
     def search(self, query: str, top_k: int, allowed: np.ndarray | None = None) -> list[Hit]:
@@ -88,20 +87,14 @@ class QueryEmbedder:
     def __init__(self, encoder: QueryEncoder,
                  restore_accents: Callable[[str], str] | None = None) -> None:
         self.encoder, self.restore_accents = encoder, restore_accents
-        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
+        self._query_vectors: LRUCache[str, np.ndarray] = LRUCache(QUERY_CACHE_SIZE)
 
     def query_vector(self, query: str) -> np.ndarray:
         text = self.query_text(query)
-        with self._lock:
-            if text in self._vectors:
-                self._vectors.move_to_end(text)
-                return self._vectors[text]
-        vector = self.encoder.encode_queries([text])[0]
-        with self._lock:
-            self._vectors[text] = vector
-            while len(self._vectors) > QUERY_CACHE_SIZE:
-                self._vectors.popitem(last=False)
+        vector = self._query_vectors.get(text)
+        if vector is None:
+            vector = self.encoder.encode_queries([text])[0]
+            self._query_vectors.put(text, vector)
         return vector
 
     def query_text(self, query: str) -> str:

@@ -66,6 +66,10 @@ class Searcher:
     def retriever_names(self) -> list[str]:
         return list(self.retrievers)
 
+    def version(self) -> int:
+        """Changes whenever the searched content does (never, for an in-memory index)."""
+        return 0
+
     def provinces(self) -> list[str]:
         """The provinces the indexed chunks are about, sorted."""
         return sorted({c.province for c in self.chunks if c.province})

@@ -11,7 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from retriever.e5_local import E5_ALIAS
 from retriever.fusion import DEFAULT_WEIGHTS
 from retriever.rerank import RERANK_WEIGHT
-from service.answering.pipeline import DEFAULT_MIN_CONFIDENCE
+from service.answering.pipeline import ANSWER_CACHE_SIZE, DEFAULT_MIN_CONFIDENCE
 
 
 def _data_home() -> Path:
@@ -60,6 +60,13 @@ class Settings(BaseSettings):
         description="weight of sentence coverage when re-ranking hybrid results; 0 = off",
     )
     threads: int | None = Field(default=2, ge=1, description="CPU threads for the encoder")
+    encoder_backend: Literal["torch", "onnx"] = Field(
+        default="onnx",
+        description="run the embedding model with ONNX Runtime (exported once from the local "
+        "model folder, same vectors) or with torch",
+    )
+    answer_cache_size: int = Field(default=ANSWER_CACHE_SIZE, ge=0, le=1_000_000,
+                                   description="identical questions answered from memory; 0: off")
     answer_top_k: int = Field(default=5, ge=1, le=20, description="passages per answer")
     min_confidence: float = Field(
         default=DEFAULT_MIN_CONFIDENCE, ge=0, le=1,

@@ -32,7 +32,8 @@ def index_settings(settings: Settings) -> IndexSettings:
 
 
 def encoder_for(settings: Settings) -> Encoder:
-    return load_encoder(settings.model, settings.model_cache_dir, threads=settings.threads)
+    return load_encoder(settings.model, settings.model_cache_dir, threads=settings.threads,
+                        backend=settings.encoder_backend)
 
 
 def read_documents(path: Path | None) -> IngestResult:
@@ -102,4 +103,5 @@ def make_pipeline(settings: Settings, searcher: Searcher) -> QAPipeline:
                                               settings.generator_api_key,
                                               settings.generator_timeout_s)
     return QAPipeline(searcher, top_k=settings.answer_top_k,
-                      min_confidence=settings.min_confidence, generator=generator)
+                      min_confidence=settings.min_confidence, generator=generator,
+                      cache_size=settings.answer_cache_size)

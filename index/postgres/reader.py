@@ -237,6 +237,12 @@ class PostgresSearcher(Searcher):
     def provinces(self) -> list[str]:
         return self.index.provinces()
 
+    def version(self) -> int:
+        """The index generation: another process's load changes it."""
+        with self.index.db.snapshot() as connection:
+            self.index.refresh(connection)
+        return self.index.generation
+
     def allowed_mask(self, search_filter: SearchFilter | None) -> None:
         raise TypeError("the postgres backend filters in SQL; there is no chunk mask")
 

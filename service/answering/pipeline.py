@@ -12,15 +12,17 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import lru_cache
 
 from retriever.coverage import IdfLookup
+from retriever.lru import LRUCache
 from retriever.rerank import bm25_idf
 from retriever.retrievers import BM25Retriever, QueryEmbedder
 from retriever.search import Searcher, validate_query
 from retriever.text.abbreviations import expand_abbreviations
 from retriever.text.gazetteer import canonical_province, find_provinces
-from retriever.text.normalize import fold_diacritics, has_diacritics, match_form
+from retriever.text.normalize import fold_diacritics, has_diacritics, match_form, normalize
 from retriever.text.query_expansion import query_expansion
 from retriever.types import Passage, SearchFilter
 from service.answering.extractive import best_extraction, vietnamese_terms_of_english
@@ -39,6 +41,7 @@ DEFAULT_TOP_K = 5
 # of our unanswerable questions at 3% wrong abstentions (5% on viquad2).
 DEFAULT_MIN_CONFIDENCE = 0.30
 MAX_LISTED_PROVINCES = 12
+ANSWER_CACHE_SIZE = 1024
 
 
 def idf_lookup(searcher: Searcher) -> IdfLookup:
@@ -57,7 +60,8 @@ class QAPipeline:
     def __init__(self, searcher: Searcher, *, top_k: int = DEFAULT_TOP_K,
                  min_confidence: float = DEFAULT_MIN_CONFIDENCE,
                  generator: OpenAICompatibleGenerator | None = None,
-                 sentence_similarity: bool = True) -> None:
+                 sentence_similarity: bool = True,
+                 cache_size: int = ANSWER_CACHE_SIZE) -> None:
         if not 0.0 <= min_confidence <= 1.0:
             raise ValueError("min_confidence must be between 0 and 1")
         self.searcher = searcher
@@ -67,6 +71,9 @@ class QAPipeline:
         self._idf = idf_lookup(searcher)
         self._similarity = _sentence_similarity(searcher) if sentence_similarity else None
         self.provinces = searcher.provinces()
+        # A widget's visitors ask the same few questions; the key holds the index's version,
+        # so a cached answer never outlives the passages it cites.
+        self._answers: LRUCache[tuple[object, ...], Answer] = LRUCache(cache_size)
 
     def answer(
         self,
@@ -77,6 +84,19 @@ class QAPipeline:
         retriever: str = "hybrid",
     ) -> Answer:
         started = time.perf_counter()
+        key = (normalize(message), tuple((t.role, normalize(t.content)) for t in history),
+               top_k or self.top_k, province, retriever, self.searcher.version())
+        cached = self._answers.get(key)
+        if cached is not None:
+            total = (time.perf_counter() - started) * 1000
+            return replace(cached, timings_ms={"retrieval": 0.0, "answer": 0.0, "total": total,
+                                               "cached": 1.0})
+        answer = self._answer(message, history, top_k, province, retriever, started)
+        self._answers.put(key, answer)
+        return answer
+
+    def _answer(self, message: str, history: Sequence[Turn], top_k: int | None,
+                province: str | None, retriever: str, started: float) -> Answer:
         validate_query(message)
         resolved = resolve_followup(message, history)
         text = resolved.text if has_diacritics(message) else fold_diacritics(resolved.text)

@@ -8,11 +8,11 @@ sentence vectors are cached, since the same passages come back for many question
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 
 import numpy as np
+
+from retriever.lru import LRUCache
 
 SEGMENT_CACHE_SIZE = 50_000
 
@@ -23,22 +23,15 @@ class SentenceSimilarity:
                  cache_size: int = SEGMENT_CACHE_SIZE) -> None:
         self.query_vector = query_vector
         self.encode_passages = encode_passages
-        self.cache_size = cache_size
-        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
+        self._vectors: LRUCache[str, np.ndarray] = LRUCache(cache_size)
 
     def __call__(self, question: str, texts: Sequence[str]) -> np.ndarray:
         """Cosine similarity of the question with each text."""
         query = self.query_vector(question)
-        with self._lock:
-            missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
+        known = {t: self._vectors.get(t) for t in dict.fromkeys(texts)}
+        missing = [t for t, vector in known.items() if vector is None]
         if missing:
-            vectors = self.encode_passages(missing)
-            with self._lock:
-                for text, vector in zip(missing, vectors, strict=True):
-                    self._vectors[text] = vector
-                while len(self._vectors) > self.cache_size:
-                    self._vectors.popitem(last=False)
-        with self._lock:
-            matrix = np.stack([self._vectors[t] for t in texts])
-        return matrix @ query
+            for text, vector in zip(missing, self.encode_passages(missing), strict=True):
+                known[text] = vector
+                self._vectors.put(text, vector)
+        return np.stack([known[t] for t in texts]) @ query

@@ -5,6 +5,7 @@ import re
 import pytest
 
 from retriever.errors import InvalidInputError
+from retriever.search import Searcher
 from retriever.types import Document
 from service.answering import QAPipeline, Turn
 
@@ -101,3 +102,26 @@ def test_confidence_threshold_is_validated(pipeline: QAPipeline) -> None:
         QAPipeline(pipeline.searcher, min_confidence=1.5)
     strict = QAPipeline(pipeline.searcher, min_confidence=1.0)
     assert strict.answer("Bình Phước xếp hạng chuyển đổi số thứ mấy?").reason == "weak"
+
+
+def test_identical_questions_are_answered_from_the_cache(sample_searcher: Searcher) -> None:
+    pipeline = QAPipeline(sample_searcher, cache_size=8)
+    first = pipeline.answer("Bình Phước xếp hạng chuyển đổi số thứ mấy?")
+    again = pipeline.answer("Bình Phước  xếp hạng chuyển đổi số thứ mấy? ")
+    assert "cached" not in first.timings_ms
+    assert again.timings_ms["cached"] == 1.0 and again.timings_ms["retrieval"] == 0.0
+    assert (again.text, again.span, again.citations) == (first.text, first.span, first.citations)
+    # The same words in another conversation, or with another filter, are another question.
+    history = [Turn("user", "Tiền Giang xếp hạng chuyển đổi số thứ mấy?"),
+               Turn("assistant", "thứ 14 [1].")]
+    in_conversation = pipeline.answer("Còn kinh tế số thì sao?", history)
+    alone = pipeline.answer("Còn kinh tế số thì sao?")
+    assert "cached" not in in_conversation.timings_ms and "cached" not in alone.timings_ms
+    filtered = pipeline.answer("Bình Phước xếp hạng chuyển đổi số thứ mấy?", province="Bến Tre")
+    assert "cached" not in filtered.timings_ms
+
+
+def test_answer_cache_can_be_turned_off(sample_searcher: Searcher) -> None:
+    pipeline = QAPipeline(sample_searcher, cache_size=0)
+    pipeline.answer("Bình Phước xếp hạng chuyển đổi số thứ mấy?")
+    assert "cached" not in pipeline.answer("Bình Phước xếp hạng chuyển đổi số thứ mấy?").timings_ms

@@ -1,0 +1,70 @@
+"""The ONNX backend: the same vectors as torch, exported once, refused for other layouts."""
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from retriever.e5_local import E5_ALIAS
+from retriever.encoder import Encoder, load_encoder
+from retriever.errors import ModelUnavailableError
+from retriever.onnx_encoder import ONNX_DIR, ONNX_FILE, export_onnx
+from retriever.types import Document
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def onnx_encoder(model_cache_dir: Path) -> Encoder:
+    return load_encoder(E5_ALIAS, model_cache_dir, threads=2, backend="onnx")
+
+
+def test_onnx_vectors_equal_torch_vectors(onnx_encoder: Encoder, encoder: Encoder,
+                                          sample_documents: list[Document]) -> None:
+    passages = [d.text[:600] for d in sample_documents] + ["ở", "Ý kiến người dân"]
+    queries = ["Bình Phước xếp hạng chuyển đổi số thứ mấy?",
+               "binh phuoc co bao nhieu dich vu cong truc tuyen", "What is Ben Tre's rank?"]
+    pairs = [(onnx_encoder.encode_passages(passages), encoder.encode_passages(passages)),
+             (onnx_encoder.encode_queries(queries), encoder.encode_queries(queries))]
+    for ours, theirs in pairs:
+        assert ours.dtype == np.float32 and ours.shape == theirs.shape
+        assert (ours * theirs).sum(axis=1).min() > 0.999
+        assert np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-5)
+
+
+def test_onnx_encoder_is_the_same_model_for_indexes(onnx_encoder: Encoder,
+                                                    encoder: Encoder) -> None:
+    assert onnx_encoder.backend == "onnx" and encoder.backend == "torch"
+    assert onnx_encoder.model_id == encoder.model_id
+    assert onnx_encoder.dimension == encoder.dimension
+    assert onnx_encoder.prompt_names == encoder.prompt_names
+    text = "Tỉnh Bến Tre đẩy mạnh chuyển đổi số " * 200  # longer than the model reads
+    assert onnx_encoder.token_count(text) == encoder.token_count(text)
+    assert onnx_encoder.encode_passages([text]).shape == (1, encoder.dimension)
+
+
+def test_export_is_reused(onnx_encoder: Encoder, model_cache_dir: Path) -> None:
+    folder = next(p for p in model_cache_dir.iterdir() if (p / ONNX_DIR / ONNX_FILE).exists())
+    onnx_file = folder / ONNX_DIR / ONNX_FILE
+    before = onnx_file.stat().st_mtime_ns
+    assert export_onnx(folder) == onnx_file
+    assert onnx_file.stat().st_mtime_ns == before
+
+
+def test_other_pooling_is_refused(tmp_path: Path, model_cache_dir: Path) -> None:
+    source = next(p for p in model_cache_dir.iterdir() if (p / "modules.json").exists())
+    folder = tmp_path / "cls-model"
+    shutil.copytree(source, folder, ignore=shutil.ignore_patterns("*.safetensors", ONNX_DIR))
+    config = folder / "1_Pooling" / "config.json"
+    config.write_text(json.dumps({**json.loads(config.read_text()), "pooling_mode": "cls"}))
+    with pytest.raises(ModelUnavailableError, match="mean-pooled"):
+        load_encoder(str(folder), model_cache_dir, backend="onnx")
+
+
+def test_onnx_backend_needs_a_local_folder(tmp_path: Path) -> None:
+    with pytest.raises(ModelUnavailableError, match="never downloads"):
+        load_encoder("intfloat/multilingual-e5-small", tmp_path, backend="onnx")
+    with pytest.raises(ValueError, match="unknown encoder backend"):
+        load_encoder(E5_ALIAS, tmp_path, backend="tensorflow")
