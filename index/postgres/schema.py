@@ -89,6 +89,7 @@ CREATE TABLE hoidap.chunks (
     embedding      vector NOT NULL     -- typed vector(dimension) by the first load
 );
 CREATE INDEX chunks_doc_id ON hoidap.chunks (doc_id);
+CREATE INDEX chunks_order ON hoidap.chunks (doc_position, chunk_no);
 CREATE INDEX chunks_embedding_key ON hoidap.chunks (embedding_key);
 CREATE INDEX chunks_province_key ON hoidap.chunks (province_key);
 CREATE INDEX chunks_published ON hoidap.chunks (published);
