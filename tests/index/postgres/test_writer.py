@@ -20,6 +20,7 @@ from index.store import CorpusIndex, IndexSettings
 from retriever.encoder import Encoder
 from retriever.errors import DocumentNotFoundError, IndexMismatchError
 from retriever.types import Document
+from service.answering import QAPipeline
 from tests.conftest import CountingEncoder
 from tests.index.postgres.conftest import PrecomputedEncoder
 
@@ -204,3 +205,19 @@ def test_readers_see_the_old_index_during_a_load_and_the_new_one_after(
         during = [r for r in records[:first_new] if r["t"] > written]
         assert during, "the reader did not search while the load was writing"
         assert any(r["t"] > exited for r in records[first_new:])
+
+
+@pytest.mark.slow
+def test_cached_answers_expire_when_another_process_loads(
+        dsn: str, tiny_documents: list[Document], counting_encoder: CountingEncoder) -> None:
+    writer = PostgresWriter(dsn, counting_encoder)
+    writer.build(tiny_documents[:2])
+    index = PostgresIndex.open(dsn)
+    pipeline = QAPipeline(index.searcher(counting_encoder))
+    question = "Trung tâm điều hành thông minh IOC của Hòa Bình hoạt động từ năm nào?"
+    assert pipeline.answer(question).abstained
+    assert pipeline.answer(question).timings_ms.get("cached") == 1.0
+    writer.add(tiny_documents[2:])
+    answer = pipeline.answer(question)
+    assert not answer.abstained and "2022" in answer.text
+    index.close()
