@@ -2,7 +2,7 @@
 concurrent clients on loopback, throughput and errors.
 
     PYTHONPATH=. .venv/bin/python bench/service_load.py [--sizes sample,10k,100k]
-        [--clients 1,8,32] [--requests 100,400,800] [--backend onnx|torch]
+        [--clients 1,8,32] [--duration 10] [--backend onnx|torch]
         [--json bench/results/service_load.json]
 
 Each size gets a fresh `hoidap serve` process (the sample corpus, or a bench/corpora.py
@@ -11,32 +11,28 @@ index). Two question mixes:
   dev sets), so nothing comes from the answer cache: the worst case;
 - popular: questions drawn from our set with Zipf-like frequencies, as a widget's visitors
   ask them; most are answered from the cache.
-The load generator runs on the same two cores as the server (asyncio + httpx, closed loop:
-each client sends its next question when the previous answer arrives).
+The load generator (eval/load.py: one thread per client, closed loop: each client sends its
+next question when the previous answer arrives) runs on the same two cores as the server.
+The rate limit is off for the run: every client comes from 127.0.0.1.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import os
 import random
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
+import secrets
+import tempfile
 from pathlib import Path
 
-import httpx
-
-from bench.common import RESULTS_DIR, latency_summary, questions, write_json
+from bench.common import RESULTS_DIR, questions, write_json
 from bench.corpora import CACHE_ROOT, bench_index, size_of
+from bench.load_test import local_server
 from eval.dataset import load_questions
+from eval.load import run_load
 from service import engine
 from service.config import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
-READY_TIMEOUT_S = 600
 
 
 def rss_mb(pid: int) -> dict[str, float]:
@@ -49,70 +45,12 @@ def rss_mb(pid: int) -> dict[str, float]:
     return values
 
 
-class Server:
-    def __init__(self, index_dir: Path, port: int, backend: str) -> None:
-        env = {**os.environ, "HOIDAP_INDEX_DIR": str(index_dir), "HOIDAP_PORT": str(port),
-               "HOIDAP_ENCODER_BACKEND": backend, "HOIDAP_LOG_LEVEL": "WARNING"}
-        hoidap = Path(sys.executable).parent / "hoidap"
-        self.url = f"http://127.0.0.1:{port}"
-        self.started = time.perf_counter()
-        self.process = subprocess.Popen([str(hoidap), "serve"], env=env, cwd=ROOT,
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-
-    def wait_ready(self) -> float:
-        with httpx.Client(timeout=5) as client:
-            while time.perf_counter() - self.started < READY_TIMEOUT_S:
-                if self.process.poll() is not None:
-                    raise RuntimeError(f"server exited: {self.process.stderr.read().decode()}")
-                try:
-                    if client.get(f"{self.url}/readyz").status_code == 200:
-                        return time.perf_counter() - self.started
-                except httpx.TransportError:
-                    pass
-                time.sleep(0.05)
-        raise RuntimeError("server not ready in time")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=30)
-
-
-async def load(url: str, clients: int, requests: int, question_stream: Iterator[str],
-               ) -> dict[str, object]:
-    latencies: list[float] = []
-    statuses: dict[str, int] = {}
-    remaining = requests
-
-    async def client_loop(client: httpx.AsyncClient) -> None:
-        nonlocal remaining
-        while remaining > 0:
-            remaining -= 1
-            message = next(question_stream)
-            started = time.perf_counter()
-            try:
-                response = await client.post(f"{url}/api/chat", json={"message": message})
-                status = str(response.status_code)
-            except httpx.HTTPError as error:
-                status = type(error).__name__
-            latencies.append((time.perf_counter() - started) * 1000)
-            statuses[status] = statuses.get(status, 0) + 1
-
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(timeout=60, limits=limits) as client:
-        started = time.perf_counter()
-        await asyncio.gather(*(client_loop(client) for _ in range(clients)))
-        seconds = time.perf_counter() - started
-    errors = sum(n for s, n in statuses.items() if s != "200")
-    return {"clients": clients, **latency_summary(latencies), "throughput_rps":
-            len(latencies) / seconds, "errors": errors, "statuses": statuses}
-
-
-def popular_questions(seed: int = 0) -> Iterator[str]:
-    pool = [q.question for q in load_questions(ROOT / "eval" / "data" / "sample_questions.jsonl")]
+def popular_questions(count: int, seed: int = 0) -> list[str]:
+    pool = [q.question for q in load_questions(ROOT / "eval" / "data" / "sample_questions.jsonl")
+            if not q.history]
     rng = random.Random(seed)
     weights = [1 / (rank + 1) ** 1.1 for rank in range(len(pool))]
-    while True:
-        yield rng.choices(pool, weights)[0]
+    return rng.choices(pool, weights, k=count)
 
 
 def index_for(size: str, backend: str) -> Path:
@@ -126,54 +64,58 @@ def index_for(size: str, backend: str) -> Path:
     return CACHE_ROOT / f"chunks-{size_of(size)}"
 
 
-def run_size(size: str, clients: list[int], requests: list[int], backend: str,
-             port: int) -> dict[str, object]:
+def run_size(size: str, clients: list[int], duration_s: float, backend: str,
+             ) -> dict[str, object]:
     index_dir = index_for(size, backend)
-    server = Server(index_dir, port, backend)
-    try:
+    env = {"HOIDAP_INDEX_DIR": str(index_dir), "HOIDAP_ENCODER_BACKEND": backend,
+           "HOIDAP_LOG_LEVEL": "WARNING"}
+    with tempfile.TemporaryDirectory(prefix="hoidap-bench-") as folder, \
+            local_server(Path(folder), secrets.token_hex(16), env) as server:
         row: dict[str, object] = {"size": size, "backend": backend,
-                                  "startup_s": server.wait_ready()}
-        row.update({f"ready_{k}": v for k, v in rss_mb(server.process.pid).items()})
-        distinct = iter(questions(100_000))
+                                  "startup_s": server.startup_s}
+        row.update({f"ready_{k}": v for k, v in rss_mb(server.pid).items()})
+        pool = questions(100_000)
+        asked = 0
         runs = []
-        for n_clients, n_requests in zip(clients, requests, strict=True):
-            result = asyncio.run(load(server.url, n_clients, n_requests, distinct))
-            runs.append({"mix": "distinct", **result})
+        for n_clients in clients:
+            # Each level starts where the last stopped: the cache has seen none of these.
+            report = run_load(server.url, pool[asked:] + pool[:asked], clients=n_clients,
+                              duration_s=duration_s, search_every=0, distinct=True)
+            asked = (asked + report.requests) % len(pool)
+            runs.append({"mix": "distinct", **report.to_dict()})
             print_run(size, runs[-1])
-        popular = popular_questions()
+        popular = popular_questions(5000)
         for n_clients in clients[1:]:
-            result = asyncio.run(load(server.url, n_clients, 400, popular))
-            runs.append({"mix": "popular", **result})
+            report = run_load(server.url, popular, clients=n_clients, duration_s=duration_s,
+                              search_every=0)
+            runs.append({"mix": "popular", **report.to_dict()})
             print_run(size, runs[-1])
         row["runs"] = runs
-        row.update({f"loaded_{k}": v for k, v in rss_mb(server.process.pid).items()})
-        print(f"{size:>7} startup {row['startup_s']:.1f} s, memory {row['ready_rss_mb']:.0f} MB "
-              f"ready, {row['loaded_rss_mb']:.0f} MB after load (peak "
-              f"{row['loaded_peak_rss_mb']:.0f} MB)", flush=True)
-        return row
-    finally:
-        server.stop()
+        row.update({f"loaded_{k}": v for k, v in rss_mb(server.pid).items()})
+    print(f"{size:>7} startup {row['startup_s']:.1f} s, memory {row['ready_rss_mb']:.0f} MB "
+          f"ready, {row['loaded_rss_mb']:.0f} MB after the load (peak "
+          f"{row['loaded_peak_rss_mb']:.0f} MB)", flush=True)
+    return row
 
 
 def print_run(size: str, run: dict[str, object]) -> None:
     print(f"{size:>7} {run['mix']:>8} {run['clients']:>3} clients: p50 {run['p50_ms']:7.1f} ms "
           f"p95 {run['p95_ms']:7.1f} ms  {run['throughput_rps']:6.1f} req/s  "
-          f"errors {run['errors']} ({run['n']} requests)", flush=True)
+          f"5xx {run['server_errors']}, lost {run['lost']}, statuses {run['statuses']} "
+          f"({run['requests']} requests)", flush=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="sample,10k,100k")
     parser.add_argument("--clients", default="1,8,32")
-    parser.add_argument("--requests", default="100,400,800",
-                        help="requests per client count (distinct questions)")
+    parser.add_argument("--duration", type=float, default=10.0,
+                        help="seconds per client count and mix")
     parser.add_argument("--backend", choices=["onnx", "torch"], default="onnx")
-    parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--json", type=Path, default=RESULTS_DIR / "service_load.json")
     args = parser.parse_args()
     clients = [int(c) for c in args.clients.split(",")]
-    requests = [int(r) for r in args.requests.split(",")]
-    rows = [run_size(size, clients, requests, args.backend, args.port)
+    rows = [run_size(size, clients, args.duration, args.backend)
             for size in args.sizes.split(",")]
     write_json(args.json, rows)
     for row in rows:
@@ -181,7 +123,7 @@ def main() -> None:
                      None)
         if eight:
             print(f"summary: {row['size']}: /api/chat at 8 clients p50 {eight['p50_ms']:.0f} ms, "
-                  f"p95 {eight['p95_ms']:.0f} ms, {eight['errors']} errors; startup "
+                  f"p95 {eight['p95_ms']:.0f} ms, {eight['server_errors']} 5xx; startup "
                   f"{row['startup_s']:.1f} s; {row['loaded_rss_mb']:.0f} MB")
 
 

@@ -199,6 +199,12 @@ class CorpusIndex:
         return CorpusIndex.build(docs.values(), encoder, self.settings, show_progress,
                                  self._vectors_by_key())
 
+    def rebuilt(self, encoder: PassageEncoder, settings: IndexSettings) -> CorpusIndex:
+        """The same documents indexed anew with `settings` (chunking, analyzer, FAISS kind);
+        only chunks whose text or model changed are embedded."""
+        return CorpusIndex.build(self.documents.values(), encoder, settings,
+                                 known_vectors=self._vectors_by_key())
+
     def without_documents(self, doc_ids: Sequence[str]) -> CorpusIndex:
         """A new index without `doc_ids`; nothing is re-embedded."""
         unknown = [d for d in doc_ids if d not in self.documents]

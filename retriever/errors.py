@@ -33,6 +33,45 @@ class ModelUnavailableError(HoidapError):
     """An embedding model that is not available locally (hoidap never downloads models)."""
 
 
+# ---- raised by the HTTP service only -------------------------------------------------------
+
+
+class ServiceNotReadyError(HoidapError):
+    """The index is still loading, or could not be loaded (the message says why)."""
+
+
+class IndexBusyError(HoidapError):
+    """Another change of the index is running; one writer at a time."""
+
+
+class IndexUpdateError(HoidapError):
+    """A change of the index failed (disk full, unwritable folder); the old index still serves."""
+
+
+class AnswerTimeoutError(HoidapError):
+    """A question that took longer than the configured limit to answer."""
+
+
+class RateLimitedError(HoidapError):
+    """A client that asked too often; `retry_after` says in how many seconds to try again."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class RequestTooLargeError(HoidapError):
+    """A request body above the configured size limit."""
+
+
+class AuthenticationError(HoidapError):
+    """An admin request without the right API key."""
+
+
+class AdminDisabledError(HoidapError):
+    """An admin request while no admin API key is configured."""
+
+
 def code_for(error: HoidapError, codes: dict[type[HoidapError], int], default: int) -> int:
     """The code of the most specific error type in `codes` (HTTP status, exit code)."""
     for kind in type(error).__mro__:

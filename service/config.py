@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, IPvAnyNetwork, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from retriever.e5_local import E5_ALIAS
 from retriever.fusion import DEFAULT_WEIGHTS
 from retriever.rerank import RERANK_WEIGHT
+from service.answering.followup import MAX_HISTORY_TURNS
 from service.answering.pipeline import ANSWER_CACHE_SIZE, DEFAULT_MIN_CONFIDENCE
+
+KIB = 1024
+MIB = 1024 * KIB
+MIN_ADMIN_KEY_CHARS = 16
+# scheme://host[:port], nothing after: browsers send an Origin exactly like this.
+_ORIGIN_RE = re.compile(r"^https?://[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:\d{1,5})?$")
+# CSP's frame-ancestors also takes a leading "*." for every subdomain.
+_FRAME_ANCESTOR_RE = re.compile(r"^https?://(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:\d{1,5})?$")
 
 
 def _data_home() -> Path:
@@ -72,7 +82,10 @@ class Settings(BaseSettings):
         default=DEFAULT_MIN_CONFIDENCE, ge=0, le=1,
         description="weakest evidence still answered (see README)",
     )
-    max_history_turns: int = Field(default=20, ge=0, le=100)
+    max_history_turns: int = Field(
+        default=MAX_HISTORY_TURNS, ge=0, le=MAX_HISTORY_TURNS,
+        description="conversation turns a chat request may carry (the API's hard limit is 20)",
+    )
     generator_url: str | None = Field(
         default=None, description="OpenAI-compatible base URL (e.g. http://127.0.0.1:8080/v1); "
         "off when unset: the extractive answerer answers"
@@ -85,6 +98,37 @@ class Settings(BaseSettings):
         description="origins (https://host) whose pages may embed the widget and call the API; "
         "empty: only pages served by hoidap itself",
     )
+    frame_ancestors: list[str] = Field(
+        default_factory=list,
+        description="origins whose pages may show hoidap's pages in a frame, besides hoidap "
+        "itself (CSP frame-ancestors; \"https://*.tinh.gov.vn\" allowed)",
+    )
+    admin_api_key: SecretStr | None = Field(
+        default=None,
+        description=f"bearer key of the admin API (at least {MIN_ADMIN_KEY_CHARS} characters); "
+        "unset: the admin API is disabled",
+    )
+    rate_limit_per_minute: float = Field(
+        default=60, ge=0,
+        description="questions and searches one client may ask per minute, sustained; 0 = off",
+    )
+    rate_limit_burst: int = Field(default=20, ge=1, description="... and in a burst")
+    trusted_proxies: list[IPvAnyNetwork] = Field(
+        default_factory=list,
+        description="reverse proxies (addresses or networks) whose X-Forwarded-For names the "
+        "client; empty: the connecting address is the client",
+    )
+    max_request_bytes: int = Field(default=256 * KIB, ge=KIB,
+                                   description="largest request body outside the admin upload")
+    max_upload_bytes: int = Field(default=64 * MIB, ge=KIB,
+                                  description="largest admin upload request (all files)")
+    max_upload_file_bytes: int = Field(default=10 * MIB, ge=1,
+                                       description="largest single uploaded file")
+    answer_timeout_s: float = Field(
+        default=30.0, gt=0, le=600,
+        description="longest a question or search may take before a 504; keep it above "
+        "generator_timeout_s",
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -95,7 +139,36 @@ class Settings(BaseSettings):
             raise ValueError("the postgres backend needs a DSN (HOIDAP_DSN or --dsn)")
         return self
 
+    @field_validator("cors_origins", mode="after")
+    @classmethod
+    def _origins(cls, values: list[str]) -> list[str]:
+        return [_checked_origin(v, _ORIGIN_RE) for v in values]
+
+    @field_validator("frame_ancestors", mode="after")
+    @classmethod
+    def _ancestors(cls, values: list[str]) -> list[str]:
+        return [_checked_origin(v, _FRAME_ANCESTOR_RE) for v in values]
+
+    @field_validator("admin_api_key", mode="after")
+    @classmethod
+    def _admin_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None  # an empty variable leaves the admin API disabled
+        secret = value.get_secret_value()
+        if len(secret) < MIN_ADMIN_KEY_CHARS or secret != secret.strip():
+            raise ValueError(f"must be at least {MIN_ADMIN_KEY_CHARS} characters, without "
+                             "surrounding spaces (e.g. `openssl rand -hex 32`)")
+        return value
+
     @field_validator("corpus", "index_dir", "model_cache_dir", mode="after")
     @classmethod
     def _expand_user(cls, value: Path | None) -> Path | None:
         return value.expanduser() if value is not None else None
+
+
+def _checked_origin(value: str, pattern: re.Pattern[str]) -> str:
+    origin = value.strip().lower()
+    if not pattern.match(origin):
+        raise ValueError(f"{value!r} is not an origin like https://tinh.gov.vn "
+                         "(scheme and host, optional port, no path or trailing slash)")
+    return origin

@@ -10,6 +10,7 @@ from index.postgres.reader import PostgresIndex
 from index.postgres.writer import PostgresWriter
 from index.store import CorpusIndex, IndexSettings, index_exists
 from retriever.analyzer import Analyzer
+from retriever.dense import set_search_threads
 from retriever.encoder import Encoder, load_encoder
 from retriever.errors import DocumentError, IndexNotFoundError
 from retriever.search import Searcher
@@ -87,6 +88,8 @@ def open_index(settings: Settings, encoder: Encoder,
 
 def make_searcher(settings: Settings, corpus_index: CorpusIndex | PostgresIndex,
                   encoder: Encoder) -> Searcher:
+    # Concurrent requests are the parallelism on a small server, not threads within one.
+    set_search_threads(1)
     return corpus_index.searcher(
         encoder,
         restore_accents=settings.restore_accents,

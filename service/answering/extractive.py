@@ -45,6 +45,9 @@ MAX_ANSWER_WORDS = 60
 SEMANTIC_CANDIDATES = 8
 SEMANTIC_WEIGHT = 2.0
 SEMANTIC_BASELINE = 0.8
+# e5's cosines between a question and a sentence of the same language are rarely below this;
+# candidates that could only win if the leader's were lower are embedded only when it is.
+SEMANTIC_PRUNE_FLOOR = 0.7
 DEFINITION_BONUS = 0.3  # "X là ...", "... (X)" for a "X là gì?" question
 UNCOUNTED_FACTOR = 0.6  # numbers here, but none counts what the question asks about
 MISSING_YEAR_FACTOR = 0.6  # the question names a year this part of the text does not
@@ -172,11 +175,31 @@ def best_extraction(question: QuestionInfo, passages: Sequence[Passage], idf: Id
     if not found:
         return None
     if similarity is not None:
-        found = sorted(found, key=lambda e: -e.score)[:SEMANTIC_CANDIDATES]
-        similarities = similarity([e.sentence.text for e in found])
-        found = [replace(e, score=e.score + SEMANTIC_WEIGHT * (float(s) - SEMANTIC_BASELINE))
-                 for e, s in zip(found, similarities, strict=True)]
+        return _semantic_best(sorted(found, key=lambda e: -e.score)[:SEMANTIC_CANDIDATES],
+                              similarity)
     return max(found, key=lambda e: e.score)
+
+
+def _semantic_best(ranked: list[Extraction], similarity: Similarity) -> Extraction:
+    """The best of `ranked` (lexically best first) after adding the semantic term.
+
+    Embedding sentences is most of an answer's cost, so candidates too far behind to win
+    even with a perfect cosine (1.0) against the leader's are embedded only if the leader's
+    own similarity turns out low enough to let them: the result is the same as embedding all.
+    """
+    def rescored(batch: list[Extraction]) -> list[Extraction]:
+        values = similarity([e.sentence.text for e in batch])
+        return [replace(e, score=e.score + SEMANTIC_WEIGHT * (float(v) - SEMANTIC_BASELINE))
+                for e, v in zip(batch, values, strict=True)]
+
+    ceiling = SEMANTIC_WEIGHT * (1.0 - SEMANTIC_BASELINE)  # the most a cosine can add
+    reach = ranked[0].score - SEMANTIC_WEIGHT * (1.0 - SEMANTIC_PRUNE_FLOOR)
+    done = rescored([e for e in ranked if e.score >= reach])
+    rest = [e for e in ranked if e.score < reach]
+    best = max(done, key=lambda e: e.score)
+    if rest and max(e.score for e in rest) + ceiling >= best.score:
+        best = max([best, *rescored(rest)], key=lambda e: e.score)
+    return best
 
 
 def _score_unit(question: QuestionInfo, terms: QuestionTerms, unit: Unit,

@@ -19,7 +19,7 @@ from retriever.coverage import IdfLookup
 from retriever.lru import LRUCache
 from retriever.rerank import bm25_idf
 from retriever.retrievers import BM25Retriever, QueryEmbedder
-from retriever.search import Searcher, validate_query
+from retriever.search import MAX_QUERY_CHARS, Searcher, validate_query
 from retriever.text.abbreviations import expand_abbreviations
 from retriever.text.gazetteer import canonical_province, find_provinces
 from retriever.text.normalize import fold_diacritics, has_diacritics, match_form, normalize
@@ -107,6 +107,9 @@ class QAPipeline:
         if resolved.context:
             query = f"{query} {resolved.context}"
         top_k = top_k or self.top_k
+        # A follow-up carries its conversation's context: a valid long message plus history
+        # may exceed the searcher's limit, which is the user's fault only for the message.
+        query = query[:MAX_QUERY_CHARS]
         passages = self.searcher.search(query, top_k, SearchFilter(province=province),
                                         retriever)
         searched = time.perf_counter()

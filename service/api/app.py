@@ -1,4 +1,5 @@
-"""The FastAPI application: routes, error mapping, static files, and loading at start-up."""
+"""The FastAPI application: routes, error mapping, limits, security headers, request logs,
+static files, and loading at start-up."""
 
 from __future__ import annotations
 
@@ -10,10 +11,15 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from service.api.errors import install_error_handlers
-from service.api.routes import chat, documents, health, pages, search
+from service.api.limits import BodyLimitMiddleware, RateLimiter
+from service.api.observability import Metrics, RequestLogMiddleware
+from service.api.routes import admin, chat, documents, health, pages, search
 from service.api.routes.pages import STATIC_DIR
+from service.api.security import SecurityHeadersMiddleware
 from service.api.state import ServiceState
 from service.config import Settings
+
+UPLOAD_PATH = "/api/admin/documents"
 
 
 def create_app(settings: Settings | None = None, *, load_in_background: bool = False) -> FastAPI:
@@ -21,6 +27,7 @@ def create_app(settings: Settings | None = None, *, load_in_background: bool = F
     in the foreground (tests, embedding) or in a background thread (`hoidap serve`, so
     `/healthz` answers while a first run builds the index)."""
     state = ServiceState(settings or Settings())
+    config = state.settings
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -37,13 +44,30 @@ def create_app(settings: Settings | None = None, *, load_in_background: bool = F
         lifespan=lifespan,
     )
     app.state.hoidap = state
-    if state.settings.cors_origins:
-        # The widget on a province's site calls this API from another origin.
-        app.add_middleware(CORSMiddleware, allow_origins=state.settings.cors_origins,
+    metrics = Metrics()
+    metrics.watch_index(lambda: (len(state.loaded.corpus_index.documents),
+                                 len(state.loaded.corpus_index.chunks))
+                        if state.loaded is not None else (0, 0))
+    app.state.metrics = metrics
+    app.state.rate_limiter = (RateLimiter(config.rate_limit_per_minute, config.rate_limit_burst)
+                              if config.rate_limit_per_minute > 0 else None)
+
+    # Added innermost first. A refused body still gets CORS headers (so the widget on
+    # another site can read why), security headers, a request id and a log line.
+    app.add_middleware(BodyLimitMiddleware, limit=config.max_request_bytes,
+                       larger={UPLOAD_PATH: config.max_upload_bytes})
+    if config.cors_origins:
+        # The widget on a province's site calls this API from another origin. The admin
+        # API's Authorization header is not allowed: it is never called from a browser.
+        app.add_middleware(CORSMiddleware, allow_origins=config.cors_origins,
                            allow_methods=["GET", "POST"], allow_headers=["Content-Type"],
-                           max_age=600)
+                           expose_headers=["Retry-After", "X-Request-ID"], max_age=600)
+    app.add_middleware(SecurityHeadersMiddleware, frame_ancestors=config.frame_ancestors)
+    app.add_middleware(RequestLogMiddleware, metrics=metrics,
+                       trusted_proxies=config.trusted_proxies)
+
     install_error_handlers(app)
-    for module in (chat, search, documents, health, pages):
+    for module in (chat, search, documents, admin, health, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -9,15 +9,23 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from retriever.errors import (
+    AdminDisabledError,
+    AnswerTimeoutError,
+    AuthenticationError,
     BackendUnavailableError,
     DocumentError,
     DocumentNotFoundError,
     HoidapError,
+    IndexBusyError,
     IndexCorruptError,
     IndexMismatchError,
     IndexNotFoundError,
+    IndexUpdateError,
     InvalidInputError,
     ModelUnavailableError,
+    RateLimitedError,
+    RequestTooLargeError,
+    ServiceNotReadyError,
     code_for,
 )
 
@@ -32,6 +40,23 @@ STATUS_CODES: dict[type[HoidapError], int] = {
     IndexMismatchError: 503,
     ModelUnavailableError: 503,
     BackendUnavailableError: 503,
+    ServiceNotReadyError: 503,
+    IndexBusyError: 409,
+    IndexUpdateError: 503,
+    AnswerTimeoutError: 504,
+    RateLimitedError: 429,
+    RequestTooLargeError: 413,
+    AuthenticationError: 401,
+    # Not 404: an operator who forgot the key should be told how to turn the API on.
+    AdminDisabledError: 403,
+}
+# Seconds a client should wait before trying again, for errors that pass.
+RETRY_AFTER: dict[type[HoidapError], int] = {
+    ServiceNotReadyError: 5,
+    IndexBusyError: 5,
+    IndexUpdateError: 30,
+    AnswerTimeoutError: 5,
+    BackendUnavailableError: 5,
 }
 
 
@@ -50,13 +75,32 @@ def _describe(errors: list[dict[str, object]]) -> str:
     return "; ".join(parts) or "invalid request"
 
 
+def _headers(error: HoidapError) -> dict[str, str]:
+    if isinstance(error, RateLimitedError):
+        return {"Retry-After": str(error.retry_after)}
+    if isinstance(error, AuthenticationError):
+        return {"WWW-Authenticate": 'Bearer realm="hoidap admin"'}
+    retry = code_for(error, RETRY_AFTER, 0)
+    return {"Retry-After": str(retry)} if retry else {}
+
+
+def error_response(error: HoidapError) -> JSONResponse:
+    """The JSON answer for `error`; middleware that refuses a request uses it too."""
+    return JSONResponse({"detail": str(error)}, status_code=status_code(error),
+                        headers=_headers(error))
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(HoidapError)
-    async def hoidap_error(_request: Request, error: HoidapError) -> JSONResponse:
-        code = status_code(error)
-        if code >= 500:
-            logger.error("request failed: %s", error)
-        return JSONResponse({"detail": str(error)}, status_code=code)
+    async def hoidap_error(request: Request, error: HoidapError) -> JSONResponse:
+        response = error_response(error)
+        if response.status_code >= 500:
+            logger.error("request %s failed: %s",
+                         getattr(request.state, "request_id", "-"), error)
+            metrics = getattr(request.app.state, "metrics", None)
+            if metrics is not None:
+                metrics.errors.labels(kind=type(error).__name__).inc()
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_request: Request, error: RequestValidationError) -> JSONResponse:

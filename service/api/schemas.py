@@ -7,9 +7,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from retriever.search import MAX_QUERY_CHARS
+from service.answering.followup import MAX_HISTORY_TURNS
 from service.answering.types import Citation as CitationValue
 
-MAX_HISTORY_TURNS = 20
 MAX_TURN_CHARS = 4000
 
 
@@ -83,6 +83,23 @@ class DocumentOut(BaseModel):
     author: str | None
     url: str | None
     dateline: str | None
+
+
+class FileProblem(BaseModel):
+    file: str
+    line: int | None
+    message: str
+
+
+class IndexChange(BaseModel):
+    """What an admin request changed; `errors` lists each file or line that was skipped."""
+
+    added: list[str] = Field(default_factory=list)
+    replaced: list[str] = Field(default_factory=list)
+    removed: list[str] = Field(default_factory=list)
+    errors: list[FileProblem] = Field(default_factory=list)
+    documents: int
+    chunks: int
 
 
 class ErrorOut(BaseModel):

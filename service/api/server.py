@@ -7,6 +7,7 @@ import logging
 import uvicorn
 
 from service.api.app import create_app
+from service.api.observability import configure_access_log
 from service.config import Settings
 
 logger = logging.getLogger(__name__)
@@ -14,8 +15,11 @@ logger = logging.getLogger(__name__)
 
 def serve(settings: Settings) -> None:
     logging.getLogger().setLevel(settings.log_level)
+    configure_access_log()
     app = create_app(settings, load_in_background=True)
     logger.warning("hoidap: serving on http://%s:%d (widget demo at /, staff search at "
                    "/search, API docs at /docs)", settings.host, settings.port)
+    # proxy_headers off: X-Forwarded-For is read only from HOIDAP_TRUSTED_PROXIES (uvicorn
+    # would otherwise trust any request from 127.0.0.1); the access log is hoidap's own.
     uvicorn.run(app, host=settings.host, port=settings.port,
-                log_level=settings.log_level.lower(), access_log=False)
+                log_level=settings.log_level.lower(), access_log=False, proxy_headers=False)

@@ -1,24 +1,31 @@
 """What the service holds in memory: the encoder, the index and the answering pipeline.
 
 Loaded once at start-up (building the index on first run), possibly in a background thread
-so `/healthz` answers at once and `/readyz` says when questions can be answered.
+so `/healthz` answers at once and `/readyz` says when questions can be answered. Admin
+changes build a new index aside, save it, and then replace `loaded` in one assignment: a
+request holds the Loaded it started with, so it is answered from the old index or the new
+one, never from a mix. One writer at a time; a second one is refused, not queued.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from index.postgres.reader import PostgresIndex
 from index.store import CorpusIndex
 from retriever.encoder import Encoder
+from retriever.errors import HoidapError, IndexBusyError, IndexUpdateError, InvalidInputError
 from retriever.search import Searcher
 from service import engine
 from service.answering import QAPipeline
 from service.config import Settings
 
 logger = logging.getLogger(__name__)
+
+WARM_UP_QUESTION = "chuyển đổi số"
 
 
 @dataclass
@@ -29,6 +36,10 @@ class Loaded:
     pipeline: QAPipeline
 
 
+# current index (None when none could be loaded), encoder -> the index to serve next
+Change = Callable[[CorpusIndex | None, Encoder], CorpusIndex]
+
+
 class ServiceState:
     """The loaded index and pipeline, or why they are not there (yet)."""
 
@@ -36,25 +47,29 @@ class ServiceState:
         self.settings = settings
         self.loaded: Loaded | None = None
         self.error: str | None = None
-        self._lock = threading.Lock()
+        self.encoder: Encoder | None = None
+        self._writer = threading.Lock()
+
+    def _serve(self, encoder: Encoder, corpus_index: CorpusIndex) -> Loaded:
+        searcher = engine.make_searcher(self.settings, corpus_index, encoder)
+        pipeline = engine.make_pipeline(self.settings, searcher)
+        # The first query pays for lazy set-up (accent restorer, BLAS threads): pay now.
+        pipeline.answer(WARM_UP_QUESTION)
+        return Loaded(encoder, corpus_index, searcher, pipeline)
 
     def load(self) -> None:
-        try:
-            settings = self.settings
-            encoder = engine.encoder_for(settings)
-            corpus_index = engine.open_index(settings, encoder)
-            searcher = engine.make_searcher(settings, corpus_index, encoder)
-            pipeline = engine.make_pipeline(settings, searcher)
-            # The first query pays for lazy set-up (accent restorer, BLAS threads): pay now.
-            pipeline.answer("chuyển đổi số")
-            with self._lock:
-                self.loaded = Loaded(encoder, corpus_index, searcher, pipeline)
-            logger.info("ready: %d documents, %d chunks", len(corpus_index.documents),
-                        len(corpus_index.chunks))
-        except Exception as error:  # kept for /readyz and the 503s; the server stays up
-            logger.exception("could not load the index")
-            self.error = str(error) or type(error).__name__
-            raise
+        with self._writer:
+            try:
+                self.encoder = self.encoder or engine.encoder_for(self.settings)
+                corpus_index = engine.open_index(self.settings, self.encoder)
+                self.loaded = self._serve(self.encoder, corpus_index)
+                self.error = None
+                logger.info("ready: %d documents, %d chunks", len(corpus_index.documents),
+                            len(corpus_index.chunks))
+            except Exception as error:  # kept for /readyz and the 503s; the server stays up
+                logger.exception("could not load the index")
+                self.error = str(error) or type(error).__name__
+                raise
 
     def load_in_background(self) -> threading.Thread:
         def run() -> None:
@@ -66,3 +81,44 @@ class ServiceState:
         thread = threading.Thread(target=run, name="hoidap-load", daemon=True)
         thread.start()
         return thread
+
+    def update(self, change: Change) -> Loaded:
+        """Build the next index with `change`, save it, then serve it. On any failure the
+        index that was serving (on disk and in memory) stays, and the error says why."""
+        if self.settings.backend == "postgres":
+            # Its loads are transactions of their own, and this process may be reading a
+            # replica: they go through the CLI, against the primary.
+            raise InvalidInputError(
+                "the admin API changes the files backend's index; with the postgres backend "
+                "use `hoidap index build|add|remove --backend postgres` against the primary "
+                "(every service process sees the change when it commits)")
+        if not self._writer.acquire(blocking=False):
+            raise IndexBusyError("another change of the index is in progress; try again "
+                                 "when it has finished")
+        try:
+            encoder = self.encoder = self.encoder or engine.encoder_for(self.settings)
+            current = self.loaded.corpus_index if self.loaded is not None else None
+            try:
+                corpus_index = change(current, encoder)
+                serving = self._serve(encoder, corpus_index)
+                corpus_index.save(self.settings.index_dir)
+            except HoidapError:
+                raise
+            except OSError as error:
+                logger.exception("index update failed")
+                raise IndexUpdateError(
+                    f"could not write the new index to {self.settings.index_dir}: "
+                    f"{error.strerror or error}; the previous index is still serving"
+                ) from error
+            except Exception as error:
+                logger.exception("index update failed")
+                raise IndexUpdateError(f"the index update failed ({type(error).__name__}: "
+                                       f"{error}); the previous index is still serving"
+                                       ) from error
+            self.loaded = serving
+            self.error = None
+            logger.info("index updated: %d documents, %d chunks",
+                        len(corpus_index.documents), len(corpus_index.chunks))
+            return serving
+        finally:
+            self._writer.release()

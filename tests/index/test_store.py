@@ -184,3 +184,21 @@ def test_stats(tiny_documents: list[Document], encoder: Encoder) -> None:
     stats = CorpusIndex.build(tiny_documents, encoder).stats()
     assert stats["documents"] == 3 and stats["chunks"] >= 3
     assert stats["provinces"] == ["An Giang", "Cà Mau", "Hòa Bình"]
+
+
+def test_rebuilt_rechunks_and_embeds_only_changed_text(
+    tiny_documents: list[Document], counting_encoder: CountingEncoder,
+) -> None:
+    corpus_index = CorpusIndex.build(tiny_documents, counting_encoder)
+    embedded = counting_encoder.passages_encoded
+    same = corpus_index.rebuilt(counting_encoder, IndexSettings())
+    assert counting_encoder.passages_encoded == embedded
+    assert [c.chunk_id for c in same.chunks] == [c.chunk_id for c in corpus_index.chunks]
+    assert np.allclose(same.embeddings, corpus_index.embeddings)
+    hnsw = corpus_index.rebuilt(counting_encoder, IndexSettings(dense_kind="hnsw"))
+    assert hnsw.manifest.dense_kind == "hnsw"
+    assert set(hnsw.documents) == {d.doc_id for d in tiny_documents}
+    smaller = corpus_index.rebuilt(counting_encoder, IndexSettings(chunk_target_words=20,
+                                                                   chunk_max_words=20))
+    assert len(smaller.chunks) > len(corpus_index.chunks)
+    assert counting_encoder.passages_encoded > embedded  # new chunk texts are embedded

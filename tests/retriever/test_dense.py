@@ -57,3 +57,14 @@ def test_empty_index_and_save_load(tmp_path: Path) -> None:
 def test_bad_kind_is_rejected() -> None:
     with pytest.raises(ValueError, match="flat or hnsw"):
         DenseIndex.build(unit_vectors(3), "ivf")  # type: ignore[arg-type]
+
+
+def test_search_threads_must_be_positive() -> None:
+    import faiss
+
+    from retriever.dense import set_search_threads
+
+    set_search_threads(1)
+    assert faiss.omp_get_max_threads() == 1
+    with pytest.raises(ValueError, match="at least 1"):
+        set_search_threads(0)

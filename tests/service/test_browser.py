@@ -6,23 +6,19 @@ sync API drives /usr/bin/chromium. Also writes docs/widget.png, the README's scr
 
 from __future__ import annotations
 
+import json
 import re
-import socket
-import threading
-import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 
 from retriever.encoder import Encoder
-from service import engine
-from service.api.app import create_app
 from service.config import Settings
+from tests.service.live import serve_in_thread
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -35,12 +31,20 @@ pytestmark = pytest.mark.skipif(
 )
 
 if CHROMIUM.exists():
-    from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
+    from playwright.sync_api import (
+        Browser,
+        ConsoleMessage,
+        Locator,
+        Page,
+        expect,
+        sync_playwright,
+    )
 
 RANK_QUESTION = "Bình Phước xếp hạng chuyển đổi số thứ mấy?"
 FOLLOW_UP = "Còn kinh tế số thì sao?"
 UNKNOWN_PROVINCE = "Hà Nội xếp hạng thứ mấy?"
 TIMEOUT_MS = 15_000
+ADMIN_KEY = "browser-test-admin-key-0123456789"
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 375, "height": 667}
 
@@ -50,48 +54,13 @@ class LiveServer:
     url: str
 
 
-def _wait_ready(url: str, thread: threading.Thread, timeout_s: float = 180) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if not thread.is_alive():
-            raise RuntimeError("the app stopped while starting (see the log above)")
-        try:
-            with urllib.request.urlopen(f"{url}/readyz", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(0.2)
-    raise TimeoutError(f"{url}/readyz not ready after {timeout_s} s")
-
-
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory: pytest.TempPathFactory, encoder: Encoder) -> Iterator[LiveServer]:
-    import uvicorn
-
     settings = Settings(index_dir=tmp_path_factory.mktemp("browser") / "index",
-                        model_cache_dir=Settings().model_cache_dir)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    with pytest.MonkeyPatch.context() as patch:
-        # The session's encoder: loading the model once per run is enough.
-        patch.setattr(engine, "encoder_for", lambda _settings: encoder)
-        app = create_app(settings)
-        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                               log_level="warning"))
-        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]},
-                                  name="hoidap-browser-test", daemon=True)
-        thread.start()
-        url = f"http://127.0.0.1:{port}"
-        try:
-            _wait_ready(url, thread)
-            yield LiveServer(url)
-        finally:
-            server.should_exit = True
-            thread.join(timeout=10)
-            sock.close()
+                        model_cache_dir=Settings().model_cache_dir, admin_api_key=ADMIN_KEY,
+                        rate_limit_per_minute=0)
+    with serve_in_thread(settings, encoder, "hoidap-browser-test") as url:
+        yield LiveServer(url)
 
 
 @pytest.fixture(scope="module")
@@ -110,11 +79,18 @@ def _new_page(browser: Browser, viewport: dict[str, int]) -> Iterator[Page]:
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+
+    def refused(message: ConsoleMessage) -> None:
+        # Chromium reports what the Content-Security-Policy blocked on the console.
+        if "Content Security Policy" in message.text:
+            errors.append(message.text)
+
+    page.on("console", refused)
     try:
         yield page
     finally:
         context.close()
-    assert not errors, f"JavaScript errors on the page: {errors}"
+    assert not errors, f"JavaScript errors or CSP violations on the page: {errors}"
 
 
 @pytest.fixture
@@ -371,3 +347,73 @@ def test_document_page_unknown_id(page: Page, live_server: LiveServer) -> None:
     page.goto(live_server.url + "/documents/khong-co-bai-nay")
     expect(page.locator("#status")).to_contain_text("Không tìm thấy bài viết")
     expect(page.locator("#article")).to_be_hidden()
+
+
+# A document whose text and title carry markup, as a hostile or careless upload would.
+XSS_DOCUMENT = {
+    "doc_id": "soc-trang-xss",
+    "title": 'Sóc Trăng <img src=x onerror="window.__xss=1"> chuyển đổi số',
+    "province": "Sóc Trăng",
+    "text": "Sóc Trăng đẩy mạnh chuyển đổi số.\n"
+            "Năm 2024, tỉnh Sóc Trăng đã lắp đặt 57 trạm phát sóng 5G "
+            "<script>window.__xss=2</script> tại các huyện.\n"
+            'Người dân <img src=x onerror="window.__xss=3"> đánh giá cao mạng 5G mới.',
+}
+XSS_QUESTION = "Sóc Trăng đã lắp đặt bao nhiêu trạm phát sóng 5G?"
+NO_MARKUP = "img, script, iframe, object, [onerror]"
+
+
+@pytest.fixture
+def xss_document(live_server: LiveServer) -> Iterator[None]:
+    """Uploads XSS_DOCUMENT through the admin API for one test, then removes it."""
+    auth = {"Authorization": f"Bearer {ADMIN_KEY}"}
+    line = json.dumps(XSS_DOCUMENT, ensure_ascii=False).encode()
+    added = httpx.post(f"{live_server.url}/api/admin/documents", headers=auth, timeout=60,
+                       files=[("files", ("xss.jsonl", line, "application/jsonl"))])
+    assert added.status_code == 200 and added.json()["added"] == ["soc-trang-xss"], added.text
+    try:
+        yield
+    finally:
+        removed = httpx.delete(f"{live_server.url}/api/admin/documents/soc-trang-xss",
+                               headers=auth, timeout=60)
+        assert removed.status_code == 200
+
+
+def _nothing_ran(page: Page) -> None:
+    page.wait_for_timeout(300)  # a failed <img> would fire onerror by now
+    assert page.evaluate("() => window.__xss") is None
+
+
+def test_markup_in_documents_is_shown_as_text_everywhere(
+    page: Page, live_server: LiveServer, xss_document: None,
+) -> None:
+    # The widget on another site's page, which has no CSP of ours to fall back on.
+    page.route("**/host-page.html", lambda route: route.fulfill(
+        content_type="text/html",
+        body=f'<!doctype html><h1>Trang khác</h1><script src="{live_server.url}/widget.js" '
+             'data-open="true"></script>'))
+    page.goto(live_server.url + "/host-page.html")
+    answer = ask(page, XSS_QUESTION)
+    expect(answer.locator(".hoidap-answer")).to_contain_text("57")
+    expect(answer.locator(".hoidap-sources")).to_contain_text("<img src=x onerror=")
+    answer.locator("button.hoidap-cite").first.click()
+    viewer = page.locator(".hoidap-source")
+    expect(viewer).to_contain_text("<script>window.__xss=2</script>")
+    assert page.locator(f".hoidap-root :is({NO_MARKUP})").count() == 0
+    _nothing_ran(page)
+
+    page.goto(live_server.url + "/documents/soc-trang-xss")
+    expect(page.locator("#title")).to_have_text(XSS_DOCUMENT["title"])
+    expect(page.locator("#text")).to_contain_text('<img src=x onerror="window.__xss=3">')
+    assert page.locator(f"#article :is({NO_MARKUP})").count() == 0
+    _nothing_ran(page)
+
+    page.goto(live_server.url + "/search?q=" + urllib.parse.quote("trạm phát sóng 5G"))
+    expect(page.locator("#results .result").first).to_contain_text("<script>")
+    assert page.locator(f"#results :is({NO_MARKUP})").count() == 0
+    _nothing_ran(page)
+
+    page.goto(live_server.url + "/")
+    expect(page.locator("#documents")).to_contain_text("<img src=x onerror=")
+    assert page.locator(f"#documents :is({NO_MARKUP})").count() == 0
+    _nothing_ran(page)

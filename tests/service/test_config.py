@@ -26,3 +26,20 @@ def test_cli_reports_bad_configuration_in_one_line(monkeypatch: pytest.MonkeyPat
     assert cli.main(["index", "stats"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("hoidap: error: invalid configuration") and err.count("\n") == 1
+
+
+def test_origins_proxies_and_admin_key_are_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    for bad in ({"cors_origins": ["https://tinh.gov.vn/"]}, {"cors_origins": ["*"]},
+                {"frame_ancestors": ["https://a.vn; script-src *"]}):
+        with pytest.raises(ValidationError, match="not an origin"):
+            Settings(**bad)
+    with pytest.raises(ValidationError, match="at least 16 characters"):
+        Settings(admin_api_key="ngan-qua")
+    assert Settings(admin_api_key="").admin_api_key is None  # an empty variable: API off
+    assert Settings(cors_origins=["https://Tinh.gov.vn:8443"]).cors_origins == [
+        "https://tinh.gov.vn:8443"]
+    monkeypatch.setenv("HOIDAP_TRUSTED_PROXIES", '["10.0.0.0/8", "::1"]')
+    monkeypatch.setenv("HOIDAP_ADMIN_API_KEY", "k" * 32)
+    settings = Settings()
+    assert [str(n) for n in settings.trusted_proxies] == ["10.0.0.0/8", "::1/128"]
+    assert "k" * 32 not in repr(settings)  # the key stays out of logs and tracebacks

@@ -6,26 +6,44 @@ import json
 from collections.abc import Iterator
 
 from fastapi import APIRouter
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
+from retriever.errors import InvalidInputError
 from service.answering import Answer, Turn
-from service.api.deps import LoadedDep
+from service.api.deps import LoadedDep, MetricsDep, RateLimited, StateDep
+from service.api.limits import within
+from service.api.observability import Metrics
 from service.api.schemas import ChatRequest, ChatResponse, CitationOut, ErrorOut
-from service.api.state import Loaded
+from service.api.state import Loaded, ServiceState
 
-router = APIRouter(prefix="/api", tags=["chat"])
+router = APIRouter(prefix="/api", tags=["chat"], dependencies=[RateLimited])
 
 ERRORS: dict[int | str, dict[str, object]] = {
     400: {"model": ErrorOut, "description": "malformed JSON"},
+    413: {"model": ErrorOut, "description": "request body too large"},
     422: {"model": ErrorOut, "description": "empty or too long message, too long history"},
+    429: {"model": ErrorOut, "description": "too many requests from this client; see "
+          "Retry-After"},
     503: {"model": ErrorOut, "description": "index not loaded yet"},
+    504: {"model": ErrorOut, "description": "no answer within the time limit"},
 }
 
 
 def _answer(service: Loaded, request: ChatRequest) -> Answer:
     history = [Turn(t.role, t.content) for t in request.history]
     return service.pipeline.answer(request.message, history, request.top_k, request.province)
+
+
+async def _answer_in_time(state: ServiceState, service: Loaded, request: ChatRequest,
+                          metrics: Metrics) -> ChatResponse:
+    limit = state.settings.max_history_turns
+    if len(request.history) > limit:
+        raise InvalidInputError(f"history: at most {limit} turns are allowed "
+                                f"(got {len(request.history)})")
+    answer = await within(state.settings.answer_timeout_s, "answering", _answer, service,
+                          request)
+    metrics.answers.labels(abstained=str(answer.abstained).lower()).inc()
+    return _response(answer)
 
 
 def _response(answer: Answer) -> ChatResponse:
@@ -35,9 +53,10 @@ def _response(answer: Answer) -> ChatResponse:
 
 
 @router.post("/chat", response_model=ChatResponse, responses=ERRORS)
-async def chat(request: ChatRequest, service: LoadedDep) -> ChatResponse:
+async def chat(request: ChatRequest, service: LoadedDep, state: StateDep,
+               metrics: MetricsDep) -> ChatResponse:
     """Answer a question from the articles, with numbered citations."""
-    return _response(await run_in_threadpool(_answer, service, request))
+    return await _answer_in_time(state, service, request, metrics)
 
 
 def _event(name: str, data: object) -> str:
@@ -56,8 +75,9 @@ def _events(response: ChatResponse) -> Iterator[str]:
 
 
 @router.post("/chat/stream", responses={200: {"content": {"text/event-stream": {}}}, **ERRORS})
-async def chat_stream(request: ChatRequest, service: LoadedDep) -> StreamingResponse:
+async def chat_stream(request: ChatRequest, service: LoadedDep, state: StateDep,
+                      metrics: MetricsDep) -> StreamingResponse:
     """The same answer as server-sent events: `answer` (text pieces), `citations`, `done`."""
-    response = _response(await run_in_threadpool(_answer, service, request))
+    response = await _answer_in_time(state, service, request, metrics)
     return StreamingResponse(_events(response), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

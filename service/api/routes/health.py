@@ -1,11 +1,13 @@
-"""GET /healthz (the process is up) and /readyz (the index is loaded and answers)."""
+"""GET /healthz (the process is up), /readyz (the index is loaded and answers) and /metrics
+(Prometheus text format)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST
 
-from service.api.deps import StateDep
+from service.api.deps import MetricsDep, StateDep
 from service.api.schemas import Health
 
 router = APIRouter(tags=["health"])
@@ -23,3 +25,8 @@ async def readyz(state: StateDep) -> Health | JSONResponse:
         return JSONResponse(body.model_dump(), status_code=503)
     return Health(status="ready", documents=len(state.loaded.corpus_index.documents),
                   chunks=len(state.loaded.corpus_index.chunks))
+
+
+@router.get("/metrics", include_in_schema=False)
+async def metrics(counters: MetricsDep) -> Response:
+    return Response(counters.render(), media_type=CONTENT_TYPE_LATEST)

@@ -220,6 +220,9 @@
     if (status === 429) {
       return "Có quá nhiều yêu cầu. Vui lòng thử lại sau." + suffix;
     }
+    if (status === 504) {
+      return "Hệ thống đang quá tải nên chưa trả lời kịp. Vui lòng thử lại sau ít phút." + suffix;
+    }
     return "Đã có lỗi từ máy chủ (mã " + status + ")" + suffix + ". Vui lòng thử lại.";
   }
 
@@ -343,9 +346,18 @@
   var host = document.createElement("hoidap-widget");
   host.setAttribute("data-hoidap-widget", "");
   var root = host.attachShadow ? host.attachShadow({ mode: "open" }) : host;
-  var style = el("style");
-  style.textContent = host.attachShadow ? CSS : CSS.replace(/:host \{[^}]*\}/, "");
-  root.appendChild(style);
+  // A constructed style sheet, where the browser has them: a page whose Content-Security-
+  // Policy forbids inline <style> (hoidap's own pages do) still shows the widget styled.
+  if (host.attachShadow && "adoptedStyleSheets" in root && typeof CSSStyleSheet === "function" &&
+      "replaceSync" in CSSStyleSheet.prototype) {
+    var sheet = new CSSStyleSheet();
+    sheet.replaceSync(CSS);
+    root.adoptedStyleSheets = [sheet];
+  } else {
+    var style = el("style");
+    style.textContent = host.attachShadow ? CSS : CSS.replace(/:host \{[^}]*\}/, "");
+    root.appendChild(style);
+  }
 
   var container = el("div", "hoidap-root");
   container.setAttribute("lang", "vi");

@@ -22,6 +22,8 @@ from service.config import Settings
 from tests.conftest import CountingEncoder
 from tests.index.postgres.conftest import new_database
 
+ADMIN_KEY = "postgres-admin-key-0123456789"
+
 
 def write_corpus(documents: list[Document], path: Path) -> Path:
     path.write_text("".join(json.dumps({"doc_id": d.doc_id, "title": d.title, "text": d.text,
@@ -82,7 +84,8 @@ def test_a_service_reads_from_a_replica_while_loads_go_to_the_primary(
     replica = LocalPostgres(Path(mkdtemp(prefix="hoidap-replica-"))).replica_of(postgres)
     try:
         replica_dsn = f"postgresql://postgres@127.0.0.1:{replica.port}/{primary.rsplit('/', 1)[1]}"
-        settings = Settings(backend="postgres", dsn=replica_dsn, model_cache_dir=model_cache_dir)
+        settings = Settings(backend="postgres", dsn=replica_dsn, model_cache_dir=model_cache_dir,
+                            admin_api_key=ADMIN_KEY)
         with TestClient(create_app(settings)) as client:
             assert client.get("/readyz").json()["documents"] == 2
             PostgresWriter(primary, counting_encoder).add(tiny_documents[2:])
@@ -97,6 +100,10 @@ def test_a_service_reads_from_a_replica_while_loads_go_to_the_primary(
             answer = client.post("/api/chat", json={"message": "Hòa Bình có trung tâm điều "
                                                                "hành thông minh từ năm nào?"})
             assert "2022" in answer.json()["answer"]
+            refused = client.post("/api/admin/reindex",
+                                  headers={"Authorization": f"Bearer {ADMIN_KEY}"})
+            assert refused.status_code == 422
+            assert "index add|remove" in refused.json()["detail"].replace("build|", "")
         with pytest.raises(BackendUnavailableError, match="read-only"):
             PostgresWriter(replica_dsn, counting_encoder).remove(["an-giang"])
     finally:

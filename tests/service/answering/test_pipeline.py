@@ -125,3 +125,12 @@ def test_answer_cache_can_be_turned_off(sample_searcher: Searcher) -> None:
     pipeline = QAPipeline(sample_searcher, cache_size=0)
     pipeline.answer("Bình Phước xếp hạng chuyển đổi số thứ mấy?")
     assert "cached" not in pipeline.answer("Bình Phước xếp hạng chuyển đổi số thứ mấy?").timings_ms
+
+
+def test_a_long_follow_up_within_the_limits_is_answered(pipeline: QAPipeline) -> None:
+    long_question = "Còn kinh tế số thì sao? " + "Xin cho biết chi tiết. " * 80
+    assert len(long_question) < 2000
+    history = [Turn("user", "Bình Phước xếp hạng chuyển đổi số thứ mấy? " + "x " * 900),
+               Turn("assistant", "thứ 9 [1].")]
+    answer = pipeline.answer(long_question, history)
+    assert answer.text

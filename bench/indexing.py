@@ -1,0 +1,71 @@
+"""Indexing speed: chunks per second for ~100-word chunks, against the encoder's own limit.
+
+    PYTHONPATH=. .venv/bin/python bench/indexing.py [--chunks 320] [--backends onnx,torch]
+        [--json bench/results/indexing.json]
+
+For each encoder backend: the encoder alone on the chunks' texts (the limit), then a whole
+`CorpusIndex.build` from documents (chunking, embedding, BM25 on two fields, FAISS), and a
+rebuild with one document changed, which embeds only that document's chunk.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from bench.common import RESULTS_DIR, write_json
+from bench.corpora import bench_documents
+from index.chunking import chunk_document
+from index.store import CorpusIndex, IndexSettings
+from retriever.encoder import load_encoder
+from service.config import Settings
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--chunks", type=int, default=320)
+    parser.add_argument("--backends", default="onnx,torch")
+    parser.add_argument("--json", type=Path, default=RESULTS_DIR / "indexing.json")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    settings = Settings()
+    # Other documents than the retrieval benchmarks', so no vector is cached anywhere.
+    documents = bench_documents(args.chunks, seed=7)
+    texts = [c.search_text for d in documents for c in chunk_document(d, 200, 330)]
+    words = sum(len(t.split()) for t in texts) / len(texts)
+    rows = []
+    for backend in args.backends.split(","):
+        encoder = load_encoder(settings.model, settings.model_cache_dir, settings.threads,
+                               backend=backend)
+        encoder.encode_passages(texts[:8])
+        started = time.perf_counter()
+        encoder.encode_passages(texts)
+        encoder_s = time.perf_counter() - started
+        started = time.perf_counter()
+        corpus_index = CorpusIndex.build(documents, encoder, IndexSettings())
+        build_s = time.perf_counter() - started
+        changed = replace(documents[0], text=documents[0].text + " Thông tin mới.")
+        started = time.perf_counter()
+        corpus_index.with_documents([changed], encoder)
+        update_s = time.perf_counter() - started
+        row = {"backend": backend, "chunks": len(texts), "mean_words": words,
+               "encoder_chunks_per_s": len(texts) / encoder_s,
+               "build_chunks_per_s": len(texts) / build_s,
+               "share_of_encoder_limit": encoder_s / build_s, "update_one_doc_s": update_s}
+        rows.append(row)
+        print(f"{backend:>5}: encoder alone {row['encoder_chunks_per_s']:5.1f} chunks/s, whole "
+              f"build {row['build_chunks_per_s']:5.1f} chunks/s "
+              f"({row['share_of_encoder_limit']:.0%} of the encoder's limit), one changed "
+              f"document re-indexed in {update_s:.1f} s ({len(texts)} chunks of "
+              f"~{words:.0f} words)", flush=True)
+    write_json(args.json, rows)
+    best = max(rows, key=lambda r: r["build_chunks_per_s"])
+    print(f"summary: indexing {best['build_chunks_per_s']:.1f} chunks/s with {best['backend']} "
+          f"({best['share_of_encoder_limit']:.0%} of the encoder's limit)")
+
+
+if __name__ == "__main__":
+    main()

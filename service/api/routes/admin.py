@@ -1,0 +1,156 @@
+"""The admin API (bearer key): upload documents, remove one, rebuild the index.
+
+Each change builds a new index beside the serving one and swaps it in when it is saved
+(ServiceState.update); questions asked meanwhile are answered from the old index.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from index.ingest import IngestError
+from index.store import CorpusIndex
+from retriever.encoder import Encoder
+from retriever.errors import (
+    DocumentError,
+    HoidapError,
+    IndexBusyError,
+    InvalidInputError,
+    ServiceNotReadyError,
+)
+from service import engine
+from service.api.deps import MetricsDep, StateDep
+from service.api.errors import status_code
+from service.api.observability import Metrics
+from service.api.schemas import ErrorOut, FileProblem, IndexChange
+from service.api.security import AdminOnly
+from service.api.state import Change, Loaded, ServiceState
+from service.api.uploads import Upload, read_uploads
+
+router = APIRouter(prefix="/api/admin", tags=["admin"], dependencies=[AdminOnly])
+
+MAX_UPLOAD_FILES = 100
+ERRORS: dict[int | str, dict[str, object]] = {
+    401: {"model": ErrorOut, "description": "no or wrong API key; nothing changed"},
+    403: {"model": ErrorOut, "description": "the admin API is disabled (no key configured)"},
+    409: {"model": ErrorOut, "description": "another change of the index is in progress"},
+    503: {"model": ErrorOut, "description": "the new index could not be written; the old one "
+          "still serves"},
+}
+# The body is read in the route, after the key check, so an anonymous client cannot make
+# the server store a large upload; this describes it for the OpenAPI schema.
+UPLOAD_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["files"],
+    "properties": {"files": {"type": "array", "minItems": 1, "maxItems": MAX_UPLOAD_FILES,
+                             "description": ".txt, .md, .html, .jsonl files (and optionally "
+                             "a manifest.json with their metadata)",
+                             "items": {"type": "string", "format": "binary"}}},
+}}}}}
+
+
+def _problems(problems: list[IngestError]) -> list[FileProblem]:
+    return [FileProblem(file=p.path, line=p.line, message=p.message) for p in problems]
+
+
+def _not_loaded(state: ServiceState) -> ServiceNotReadyError:
+    return ServiceNotReadyError(f"the index is not loaded ({state.error or 'still loading'}); "
+                                "POST /api/admin/reindex rebuilds it from the configured corpus")
+
+
+async def _apply(state: ServiceState, counters: Metrics, operation: str,
+                 change: Change) -> Loaded:
+    try:
+        serving = await run_in_threadpool(state.update, change)
+    except IndexBusyError:
+        counters.index_updates.labels(operation=operation, result="busy").inc()
+        raise
+    except HoidapError as error:
+        result = "rejected" if status_code(error) < 500 else "failed"
+        counters.index_updates.labels(operation=operation, result=result).inc()
+        raise
+    counters.index_updates.labels(operation=operation, result="ok").inc()
+    return serving
+
+
+def _sizes(serving: Loaded) -> dict[str, int]:
+    return {"documents": len(serving.corpus_index.documents),
+            "chunks": len(serving.corpus_index.chunks)}
+
+
+@router.post("/documents", response_model=IndexChange, openapi_extra=UPLOAD_BODY,
+             responses={400: {"model": ErrorOut, "description": "no file could be read, or a "
+                              "malformed multipart body"},
+                        413: {"model": ErrorOut, "description": "upload too large"},
+                        422: {"model": ErrorOut, "description": "no file in the request"},
+                        **ERRORS})
+async def upload_documents(request: Request, state: StateDep,
+                           counters: MetricsDep) -> IndexChange:
+    """Add or replace documents (same doc_id) from uploaded files; each file or line that
+    cannot be read is listed in `errors` and the rest is indexed."""
+    form = await request.form(max_files=MAX_UPLOAD_FILES, max_fields=MAX_UPLOAD_FILES)
+    try:
+        uploads = [Upload(value.filename or "", value.file) for _, value in form.multi_items()
+                   if isinstance(value, UploadFile)]
+        if not uploads:
+            raise InvalidInputError("no file in the request: send multipart/form-data with "
+                                    "one or more `files` parts")
+        read = await run_in_threadpool(read_uploads, uploads,
+                                       state.settings.max_upload_file_bytes)
+    finally:
+        await form.close()
+    if not read.documents:
+        raise DocumentError("no document could be read from the upload: "
+                            + "; ".join(str(p) for p in read.problems))
+    before: set[str] = set()
+
+    def add(current: CorpusIndex | None, encoder: Encoder) -> CorpusIndex:
+        if current is None:
+            raise _not_loaded(state)
+        before.update(current.documents)
+        return current.with_documents(read.documents, encoder)
+
+    serving = await _apply(state, counters, "upload", add)
+    ids = [d.doc_id for d in read.documents]
+    return IndexChange(added=[d for d in ids if d not in before],
+                       replaced=[d for d in ids if d in before],
+                       errors=_problems(read.problems), **_sizes(serving))
+
+
+@router.delete("/documents/{doc_id}", response_model=IndexChange,
+               responses={404: {"model": ErrorOut, "description": "no such document"},
+                          422: {"model": ErrorOut, "description": "the last document"},
+                          **ERRORS})
+async def remove_document(doc_id: str, state: StateDep, counters: MetricsDep) -> IndexChange:
+    """Remove a document; nothing is re-embedded."""
+
+    def remove(current: CorpusIndex | None, _encoder: Encoder) -> CorpusIndex:
+        if current is None:
+            raise _not_loaded(state)
+        if set(current.documents) == {doc_id}:
+            raise InvalidInputError("cannot remove the last document: the index would be "
+                                    "empty; upload its replacement first")
+        return current.without_documents([doc_id])
+
+    serving = await _apply(state, counters, "remove", remove)
+    return IndexChange(removed=[doc_id], **_sizes(serving))
+
+
+@router.post("/reindex", response_model=IndexChange, responses=ERRORS)
+async def reindex(state: StateDep, counters: MetricsDep) -> IndexChange:
+    """Rebuild the index from the documents it holds with the current settings (re-chunked;
+    text the model has embedded before is not embedded again); when no index could be
+    loaded (missing or corrupt), from the configured corpus (HOIDAP_CORPUS)."""
+    problems: list[IngestError] = []
+
+    def rebuild(current: CorpusIndex | None, encoder: Encoder) -> CorpusIndex:
+        settings = engine.index_settings(state.settings)
+        if current is not None:
+            return current.rebuilt(encoder, settings)
+        read = engine.read_documents(state.settings.corpus)
+        problems.extend(read.errors)
+        return CorpusIndex.build(read.documents, encoder, settings)
+
+    serving = await _apply(state, counters, "reindex", rebuild)
+    return IndexChange(errors=_problems(problems), **_sizes(serving))
