@@ -24,6 +24,7 @@ from eval.dataset import Question, load_questions
 from eval.indexes import ablations, cached_corpus_index, default_cache_dir
 from eval.report import format_table, write_json, write_report
 from eval.runner import Backend, InProcessBackend, RunResult, run_questions
+from index.postgres.reader import PostgresIndex
 from index.store import CorpusIndex
 from retriever.errors import InvalidInputError
 from service import engine
@@ -45,8 +46,13 @@ def _run(backend: Backend, questions: Sequence[Question], retriever: str,
 
 def _in_process(args: argparse.Namespace, settings: Settings,
                 questions: Sequence[Question]) -> tuple[list[RunResult], dict[str, Any]]:
+    if settings.backend == "postgres" and (args.corpus is not None or args.ablations):
+        raise InvalidInputError(
+            "--corpus and --ablations build indexes of the files backend; with --backend "
+            "postgres, load the corpus with `hoidap index build --backend postgres --corpus "
+            "...` and evaluate the database's index")
     encoder = engine.encoder_for(settings)
-    corpus_index: CorpusIndex
+    corpus_index: CorpusIndex | PostgresIndex
     if args.corpus is not None:
         index_dir = args.index_dir or default_cache_dir(settings, args.corpus)
         corpus_index = cached_corpus_index(args.corpus, index_dir, settings, encoder,
@@ -61,13 +67,14 @@ def _in_process(args: argparse.Namespace, settings: Settings,
     retrievers = [args.retriever] if args.retriever else list(RETRIEVERS)
     runs = [_run(backend, questions, name) for name in retrievers]
     if args.ablations:
+        assert isinstance(corpus_index, CorpusIndex)  # refused above for the postgres backend
         for variant, variant_searcher in ablations(settings, corpus_index, encoder):
             backend = InProcessBackend(variant_searcher,
                                        engine.make_pipeline(settings, variant_searcher))
             runs.append(_run(backend, questions, "hybrid", variant))
     meta = {"mode": "in-process", "corpus": corpus, "index_dir": str(index_dir),
             "documents": len(corpus_index.documents), "chunks": len(corpus_index.chunks),
-            "model": corpus_index.manifest.model}
+            "model": corpus_index.manifest.model, "backend": settings.backend}
     return runs, meta
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
 
@@ -77,15 +78,22 @@ class AccentRestorer:
     def from_bm25(cls, bm25: BM25) -> AccentRestorer:
         """Word and word-pair document frequencies of an accented BM25 field."""
         doc_freq = np.diff(bm25.column_pointers())
+        return cls.from_document_frequencies(
+            (term, int(doc_freq[column])) for term, column in bm25.vocabulary.items()
+        )
+
+    @classmethod
+    def from_document_frequencies(cls, terms: Iterable[tuple[str, int]]) -> AccentRestorer:
+        """From (BM25 term, document frequency) pairs of an accented field, wherever kept."""
         unigrams: dict[str, int] = {}
         bigrams: dict[tuple[str, str], int] = {}
-        for term, column in bm25.vocabulary.items():
+        for term, doc_freq in terms:
             left, sep, right = term.partition("_")
             if sep:
                 if left.isalpha() and right.isalpha():
-                    bigrams[(left, right)] = int(doc_freq[column])
+                    bigrams[(left, right)] = doc_freq
             elif term.isalpha():
-                unigrams[term] = int(doc_freq[column])
+                unigrams[term] = doc_freq
         return cls(unigrams, bigrams)
 
     def _log_prob(self, previous: str | None, word: str) -> float:

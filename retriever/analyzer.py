@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 
@@ -24,6 +25,12 @@ class Analyzer:
         if self.expand_abbreviations:
             text = expand_abbreviations(text)
         return tokenize(text, bigrams=self.bigrams, fold=fold)
+
+    def field_tokens(self, text: str, folds: Sequence[bool]) -> list[list[str]]:
+        """`tokens(text, fold=f)` for each f, expanding abbreviations once (the slow part)."""
+        if self.expand_abbreviations:
+            text = expand_abbreviations(text)
+        return [tokenize(text, bigrams=self.bigrams, fold=fold) for fold in folds]
 
     def query_tokens(self, query: str, *, fold: bool = False) -> tuple[list[str], list[str]]:
         """(tokens of the query, new tokens from its expansion): the words answers use for

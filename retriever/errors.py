@@ -78,3 +78,7 @@ def code_for(error: HoidapError, codes: dict[type[HoidapError], int], default: i
         if kind in codes:
             return codes[kind]
     return default
+
+
+class BackendUnavailableError(HoidapError):
+    """The index database cannot be reached, or refuses what was asked (read-only replica)."""

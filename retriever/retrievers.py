@@ -80,27 +80,16 @@ def pyvi_restore_accents(text: str) -> str:
     return normalize(_pyvi_add_accents()(text))
 
 
-class DenseRetriever:
-    """Semantic retrieval: the query is embedded once and searched in FAISS."""
+class QueryEmbedder:
+    """Query embeddings, cached: the answerer reuses them to compare sentences, and
+    identical questions are common. A query typed without accents is restored first."""
 
-    name = "dense"
-
-    def __init__(
-        self,
-        chunk_ids: Sequence[str],
-        index: DenseIndex,
-        encoder: QueryEncoder,
-        restore_accents: Callable[[str], str] | None = None,
-    ) -> None:
-        if index.size != len(chunk_ids):
-            raise ValueError("dense index and chunk list differ in size")
-        self.chunk_ids = list(chunk_ids)
-        self.index, self.encoder, self.restore_accents = index, encoder, restore_accents
+    def __init__(self, encoder: QueryEncoder,
+                 restore_accents: Callable[[str], str] | None = None) -> None:
+        self.encoder, self.restore_accents = encoder, restore_accents
         self._query_vectors: LRUCache[str, np.ndarray] = LRUCache(QUERY_CACHE_SIZE)
 
     def query_vector(self, query: str) -> np.ndarray:
-        """The query's embedding, cached: the answerer reuses it to compare sentences, and
-        identical questions are common."""
         text = self.query_text(query)
         vector = self._query_vectors.get(text)
         if vector is None:
@@ -114,6 +103,25 @@ class DenseRetriever:
         if self.restore_accents is not None and not has_diacritics(text):
             text = self.restore_accents(text)
         return text
+
+
+class DenseRetriever(QueryEmbedder):
+    """Semantic retrieval: the query is embedded once and searched in FAISS."""
+
+    name = "dense"
+
+    def __init__(
+        self,
+        chunk_ids: Sequence[str],
+        index: DenseIndex,
+        encoder: QueryEncoder,
+        restore_accents: Callable[[str], str] | None = None,
+    ) -> None:
+        if index.size != len(chunk_ids):
+            raise ValueError("dense index and chunk list differ in size")
+        super().__init__(encoder, restore_accents)
+        self.chunk_ids = list(chunk_ids)
+        self.index = index
 
     def search(self, query: str, top_k: int, allowed: np.ndarray | None = None) -> list[Hit]:
         rows, scores = self.index.search(self.query_vector(query), top_k, allowed)

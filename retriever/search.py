@@ -9,7 +9,7 @@ import numpy as np
 from retriever.errors import InvalidInputError
 from retriever.text.gazetteer import canonical_province
 from retriever.text.normalize import match_form, normalize
-from retriever.types import Chunk, Passage, Retriever, SearchFilter
+from retriever.types import Chunk, Hit, Passage, Retriever, SearchFilter
 
 MAX_QUERY_CHARS = 2000
 MAX_TOP_K = 100
@@ -29,6 +29,27 @@ def validate_query(query: str) -> str:
     return text
 
 
+def validate_search(query: str, top_k: int, retriever: str, retrievers: Sequence[str]) -> str:
+    """The normalised query, or InvalidInputError naming what cannot be searched."""
+    text = validate_query(query)
+    if not 1 <= top_k <= MAX_TOP_K:
+        raise InvalidInputError(f"top_k must be between 1 and {MAX_TOP_K}, got {top_k}")
+    if retriever not in retrievers:
+        raise InvalidInputError(
+            f"unknown retriever {retriever!r}; choose one of {', '.join(retrievers)}"
+        )
+    return text
+
+
+def passages(hits: Sequence[Hit], chunks: Mapping[str, Chunk], retriever: str) -> list[Passage]:
+    """Hits as cited passages; a single retriever's rank and score are recorded under its name."""
+    return [
+        Passage(chunks[h.chunk_id], h.score, h.ranks or {retriever: i},
+                h.scores or {retriever: h.score})
+        for i, h in enumerate(hits, start=1)
+    ]
+
+
 class Searcher:
     """Ranks the chunks of one index with a choice of retrievers."""
 
@@ -44,6 +65,14 @@ class Searcher:
     @property
     def retriever_names(self) -> list[str]:
         return list(self.retrievers)
+
+    def version(self) -> int:
+        """Changes whenever the searched content does (never, for an in-memory index)."""
+        return 0
+
+    def provinces(self) -> list[str]:
+        """The provinces the indexed chunks are about, sorted."""
+        return sorted({c.province for c in self.chunks if c.province})
 
     def allowed_mask(self, search_filter: SearchFilter | None) -> np.ndarray | None:
         """Boolean mask of the chunks a filter lets through (None: no filter)."""
@@ -66,19 +95,10 @@ class Searcher:
         search_filter: SearchFilter | None = None,
         retriever: str = "hybrid",
     ) -> list[Passage]:
-        text = validate_query(query)
-        if not 1 <= top_k <= MAX_TOP_K:
-            raise InvalidInputError(f"top_k must be between 1 and {MAX_TOP_K}, got {top_k}")
-        if retriever not in self.retrievers:
-            raise InvalidInputError(
-                f"unknown retriever {retriever!r}; choose one of {', '.join(self.retrievers)}"
-            )
+        text = validate_search(query, top_k, retriever, self.retriever_names)
         allowed = self.allowed_mask(search_filter)
         if allowed is not None and not allowed.any():
             return []
         hits = self.retrievers[retriever].search(text, top_k, allowed)
-        return [
-            Passage(self.chunks[self._position[h.chunk_id]], h.score, h.ranks or {retriever: i},
-                    h.scores or {retriever: h.score})
-            for i, h in enumerate(hits, start=1)
-        ]
+        found = {h.chunk_id: self.chunks[self._position[h.chunk_id]] for h in hits}
+        return passages(hits, found, retriever)

@@ -13,8 +13,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from index.postgres.db import describe_dsn
+from index.postgres.reader import PostgresIndex
 from index.store import CorpusIndex
 from retriever.errors import (
+    BackendUnavailableError,
     DocumentError,
     DocumentNotFoundError,
     HoidapError,
@@ -39,6 +42,7 @@ EXIT_CODES: dict[type[HoidapError], int] = {
     IndexCorruptError: 4,
     IndexMismatchError: 4,
     ModelUnavailableError: 5,
+    BackendUnavailableError: 6,
 }
 
 
@@ -55,6 +59,9 @@ def _parser() -> argparse.ArgumentParser:
 
     def common(sub: argparse.ArgumentParser, corpus: bool = True) -> None:
         sub.add_argument("--index-dir", type=Path, help="index folder (HOIDAP_INDEX_DIR)")
+        sub.add_argument("--backend", choices=["files", "postgres"],
+                         help="where the index lives (HOIDAP_BACKEND, default files)")
+        sub.add_argument("--dsn", help="PostgreSQL connection string (HOIDAP_DSN)")
         if corpus:
             sub.add_argument("--corpus", type=Path,
                              help="corpus folder or JSONL (default: built-in sample)")
@@ -107,7 +114,8 @@ def _parser() -> argparse.ArgumentParser:
 def _settings(args: argparse.Namespace) -> Settings:
     overrides: dict[str, Any] = {}
     for option, field in (("index_dir", "index_dir"), ("corpus", "corpus"),
-                          ("dense_index", "dense_index"), ("host", "host"), ("port", "port")):
+                          ("dense_index", "dense_index"), ("host", "host"), ("port", "port"),
+                          ("backend", "backend"), ("dsn", "dsn")):
         value = getattr(args, option, None)
         if value is not None:
             overrides[field] = value
@@ -159,14 +167,11 @@ def _run(args: argparse.Namespace) -> int:
         else:
             _print_passages(passages)
         return 0
+    if settings.backend == "postgres":
+        return _postgres_index(args, settings)
     if args.index_command == "stats":
         corpus_index = CorpusIndex.load(settings.index_dir)
-        stats = {"index_dir": str(settings.index_dir), **corpus_index.stats()}
-        if args.json:
-            print(json.dumps(stats, ensure_ascii=False, indent=2))
-        else:
-            for key, value in stats.items():
-                print(f"{key:>17}: {value}")
+        _print_stats({"index_dir": str(settings.index_dir), **corpus_index.stats()}, args.json)
         return 0
     encoder = engine.encoder_for(settings)
     if args.index_command == "build":
@@ -183,6 +188,37 @@ def _run(args: argparse.Namespace) -> int:
     print(f"index at {settings.index_dir}: {len(corpus_index.documents)} documents, "
           f"{len(corpus_index.chunks)} chunks")
     return 0
+
+
+def _postgres_index(args: argparse.Namespace, settings: Settings) -> int:
+    """`hoidap index ...` with the postgres backend: each change one transaction."""
+    if args.index_command == "stats":
+        corpus_index = PostgresIndex.open(engine.dsn(settings))
+        try:
+            _print_stats(corpus_index.stats(), args.json)
+        finally:
+            corpus_index.close()
+        return 0
+    writer = engine.postgres_writer(settings, engine.encoder_for(settings))
+    if args.index_command == "build":
+        result = writer.build(engine.read_documents(settings.corpus).documents,
+                              show_progress=True)
+    elif args.index_command == "add":
+        result = writer.add(engine.read_documents(args.path).documents, show_progress=True)
+    else:
+        result = writer.remove(args.doc_ids)
+    print(f"index in {describe_dsn(engine.dsn(settings))}: {result.documents} documents, "
+          f"{result.chunks} chunks ({result.written} written, {result.removed} removed, "
+          f"{result.embedded} passages embedded)")
+    return 0
+
+
+def _print_stats(stats: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(stats, ensure_ascii=False, indent=2))
+    else:
+        for key, value in stats.items():
+            print(f"{key:>17}: {value}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

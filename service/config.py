@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, IPvAnyNetwork, SecretStr, field_validator
+from pydantic import Field, IPvAnyNetwork, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from retriever.e5_local import E5_ALIAS
@@ -47,6 +47,14 @@ class Settings(BaseSettings):
         "folder (never downloaded)",
     )
     model_cache_dir: Path = Field(default_factory=lambda: _cache_home() / "models")
+    backend: Literal["files", "postgres"] = Field(
+        default="files", description="where the index lives: files (FAISS, one process) or "
+        "postgres (PostgreSQL + pgvector at `dsn`, shared by processes and replicas)",
+    )
+    dsn: SecretStr | None = Field(
+        default=None, description="PostgreSQL connection string of the postgres backend, e.g. "
+        "postgresql://hoidap@db.example/hoidap (a read replica's for a service)",
+    )
     dense_index: Literal["flat", "hnsw"] = "flat"
     folded_field: bool = True
     bigrams: bool = True
@@ -124,6 +132,12 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @model_validator(mode="after")
+    def _dsn_for_postgres(self) -> Settings:
+        if self.backend == "postgres" and not self.dsn:
+            raise ValueError("the postgres backend needs a DSN (HOIDAP_DSN or --dsn)")
+        return self
 
     @field_validator("cors_origins", mode="after")
     @classmethod

@@ -6,11 +6,13 @@ import logging
 from pathlib import Path
 
 from index.ingest import IngestResult, load_sample_corpus, read_corpus
+from index.postgres.reader import PostgresIndex
+from index.postgres.writer import PostgresWriter
 from index.store import CorpusIndex, IndexSettings, index_exists
 from retriever.analyzer import Analyzer
 from retriever.dense import set_search_threads
 from retriever.encoder import Encoder, load_encoder
-from retriever.errors import DocumentError
+from retriever.errors import DocumentError, IndexNotFoundError
 from retriever.search import Searcher
 from service.answering import QAPipeline
 from service.answering.generative import OpenAICompatibleGenerator
@@ -46,22 +48,46 @@ def read_documents(path: Path | None) -> IngestResult:
     return result
 
 
-def build_index(settings: Settings, encoder: Encoder, show_progress: bool = False) -> CorpusIndex:
+def dsn(settings: Settings) -> str:
+    if settings.dsn is None:
+        raise ValueError("the postgres backend needs a DSN")
+    return settings.dsn.get_secret_value()
+
+
+def postgres_writer(settings: Settings, encoder: Encoder) -> PostgresWriter:
+    return PostgresWriter(dsn(settings), encoder, index_settings(settings))
+
+
+def build_index(settings: Settings, encoder: Encoder,
+                show_progress: bool = False) -> CorpusIndex | PostgresIndex:
     documents = read_documents(settings.corpus).documents
+    if settings.backend == "postgres":
+        postgres_writer(settings, encoder).build(documents, show_progress)
+        return PostgresIndex.open(dsn(settings), index_settings(settings), encoder.model_id)
     corpus_index = CorpusIndex.build(documents, encoder, index_settings(settings), show_progress)
     corpus_index.save(settings.index_dir)
     return corpus_index
 
 
-def open_index(settings: Settings, encoder: Encoder, show_progress: bool = False) -> CorpusIndex:
+def open_index(settings: Settings, encoder: Encoder,
+               show_progress: bool = False) -> CorpusIndex | PostgresIndex:
     """Load the index, building it from the configured corpus on first use."""
+    if settings.backend == "postgres":
+        try:
+            return PostgresIndex.open(dsn(settings), index_settings(settings), encoder.model_id)
+        except IndexNotFoundError:
+            logger.info("no index in the database yet: loading the corpus")
+            documents = read_documents(settings.corpus).documents
+            postgres_writer(settings, encoder).build(documents, show_progress, if_empty=True)
+            return PostgresIndex.open(dsn(settings), index_settings(settings), encoder.model_id)
     if not index_exists(settings.index_dir):
         logger.info("no index at %s yet: building it", settings.index_dir)
         return build_index(settings, encoder, show_progress)
     return CorpusIndex.load(settings.index_dir, index_settings(settings), encoder.model_id)
 
 
-def make_searcher(settings: Settings, corpus_index: CorpusIndex, encoder: Encoder) -> Searcher:
+def make_searcher(settings: Settings, corpus_index: CorpusIndex | PostgresIndex,
+                  encoder: Encoder) -> Searcher:
     # Concurrent requests are the parallelism on a small server, not threads within one.
     set_search_threads(1)
     return corpus_index.searcher(

@@ -18,7 +18,7 @@ from functools import lru_cache
 from retriever.coverage import IdfLookup
 from retriever.lru import LRUCache
 from retriever.rerank import bm25_idf
-from retriever.retrievers import BM25Retriever, DenseRetriever
+from retriever.retrievers import BM25Retriever, QueryEmbedder
 from retriever.search import MAX_QUERY_CHARS, Searcher, validate_query
 from retriever.text.abbreviations import expand_abbreviations
 from retriever.text.gazetteer import canonical_province, find_provinces
@@ -47,9 +47,11 @@ ANSWER_CACHE_SIZE = 1024
 def idf_lookup(searcher: Searcher) -> IdfLookup:
     """IDF of a token from the searcher's BM25 index (1.0 for all when it has none)."""
     bm25 = searcher.retrievers.get("bm25")
-    if not isinstance(bm25, BM25Retriever):
-        return lambda token, fold: 1.0
-    return bm25_idf(bm25)
+    if isinstance(bm25, BM25Retriever):
+        return bm25_idf(bm25)
+    # A database backend looks its IDF up itself.
+    lookup = getattr(bm25, "idf", None)
+    return lookup if callable(lookup) else (lambda token, fold: 1.0)
 
 
 class QAPipeline:
@@ -68,9 +70,9 @@ class QAPipeline:
         self.min_confidence = min_confidence
         self._idf = idf_lookup(searcher)
         self._similarity = _sentence_similarity(searcher) if sentence_similarity else None
-        self.provinces = sorted({c.province for c in searcher.chunks if c.province})
-        # A widget's visitors ask the same few questions; the pipeline is rebuilt with the
-        # index, so a cached answer never outlives the passages it cites.
+        self.provinces = searcher.provinces()
+        # A widget's visitors ask the same few questions; the key holds the index's version,
+        # so a cached answer never outlives the passages it cites.
         self._answers: LRUCache[tuple[object, ...], Answer] = LRUCache(cache_size)
 
     def answer(
@@ -83,7 +85,7 @@ class QAPipeline:
     ) -> Answer:
         started = time.perf_counter()
         key = (normalize(message), tuple((t.role, normalize(t.content)) for t in history),
-               top_k or self.top_k, province, retriever)
+               top_k or self.top_k, province, retriever, self.searcher.version())
         cached = self._answers.get(key)
         if cached is not None:
             total = (time.perf_counter() - started) * 1000
@@ -174,7 +176,7 @@ class QAPipeline:
 
 def _sentence_similarity(searcher: Searcher) -> SentenceSimilarity | None:
     dense = searcher.retrievers.get("dense")
-    if not isinstance(dense, DenseRetriever) or not hasattr(dense.encoder, "encode_passages"):
+    if not isinstance(dense, QueryEmbedder) or not hasattr(dense.encoder, "encode_passages"):
         return None
     return SentenceSimilarity(dense.query_vector, dense.encoder.encode_passages)
 

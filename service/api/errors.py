@@ -12,6 +12,7 @@ from retriever.errors import (
     AdminDisabledError,
     AnswerTimeoutError,
     AuthenticationError,
+    BackendUnavailableError,
     DocumentError,
     DocumentNotFoundError,
     HoidapError,
@@ -38,6 +39,7 @@ STATUS_CODES: dict[type[HoidapError], int] = {
     IndexCorruptError: 503,
     IndexMismatchError: 503,
     ModelUnavailableError: 503,
+    BackendUnavailableError: 503,
     ServiceNotReadyError: 503,
     IndexBusyError: 409,
     IndexUpdateError: 503,
@@ -54,6 +56,7 @@ RETRY_AFTER: dict[type[HoidapError], int] = {
     IndexBusyError: 5,
     IndexUpdateError: 30,
     AnswerTimeoutError: 5,
+    BackendUnavailableError: 5,
 }
 
 

@@ -14,9 +14,10 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from index.postgres.reader import PostgresIndex
 from index.store import CorpusIndex
 from retriever.encoder import Encoder
-from retriever.errors import HoidapError, IndexBusyError, IndexUpdateError
+from retriever.errors import HoidapError, IndexBusyError, IndexUpdateError, InvalidInputError
 from retriever.search import Searcher
 from service import engine
 from service.answering import QAPipeline
@@ -30,7 +31,7 @@ WARM_UP_QUESTION = "chuyển đổi số"
 @dataclass
 class Loaded:
     encoder: Encoder
-    corpus_index: CorpusIndex
+    corpus_index: CorpusIndex | PostgresIndex
     searcher: Searcher
     pipeline: QAPipeline
 
@@ -84,6 +85,13 @@ class ServiceState:
     def update(self, change: Change) -> Loaded:
         """Build the next index with `change`, save it, then serve it. On any failure the
         index that was serving (on disk and in memory) stays, and the error says why."""
+        if self.settings.backend == "postgres":
+            # Its loads are transactions of their own, and this process may be reading a
+            # replica: they go through the CLI, against the primary.
+            raise InvalidInputError(
+                "the admin API changes the files backend's index; with the postgres backend "
+                "use `hoidap index build|add|remove --backend postgres` against the primary "
+                "(every service process sees the change when it commits)")
         if not self._writer.acquire(blocking=False):
             raise IndexBusyError("another change of the index is in progress; try again "
                                  "when it has finished")

@@ -1,0 +1,238 @@
+"""BM25 and dense retrieval in SQL, behind the same `Retriever` protocol as the files backend.
+
+BM25 is computed over the postings table with rank_bm25's formula (as retriever/bm25.py):
+idf = ln(N - df + 0.5) - ln(df + 0.5), a negative idf replaced by epsilon times the mean idf,
+and tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl)), so scores equal the files
+backend's on the same tokens. PostgreSQL's own text ranking (ts_rank_cd) is not BM25 and is
+not used. Dense retrieval is pgvector's HNSW index on cosine distance.
+
+A search filter is a SQL WHERE clause fixed when the retriever is made (`restricted`), not a
+mask over chunks: the database holds chunks the process never loads.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import threading
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from index.postgres.db import Database
+from index.postgres.schema import SCHEMA
+from index.postgres.settings import ACCENTED, BM25_PARAMS, FOLDED
+from retriever.analyzer import Analyzer
+from retriever.retrievers import EXPANSION_WEIGHT, QueryEmbedder, QueryEncoder
+from retriever.text.gazetteer import canonical_province
+from retriever.text.normalize import has_diacritics, match_form
+from retriever.types import Hit, SearchFilter
+
+# Candidates the HNSW scan keeps; above the hybrid's 50 so its dense ranking is near exact.
+HNSW_EF_SEARCH = 200
+
+
+@dataclass(frozen=True)
+class SqlFilter:
+    """A SearchFilter as a WHERE clause on `hoidap.chunks c` (the files backend's rules)."""
+
+    province_key: str | None = None
+    published_from: str | None = None
+    published_to: str | None = None
+
+    @classmethod
+    def of(cls, search_filter: SearchFilter | None) -> SqlFilter | None:
+        if search_filter is None or search_filter.is_empty():
+            return None
+        province = search_filter.province
+        if province:
+            province = match_form(canonical_province(province) or province)
+        return cls(province or None, search_filter.published_from or None,
+                   search_filter.published_to or None)
+
+    def clause(self) -> tuple[str, dict[str, Any]]:
+        conditions, params = [], {}
+        if self.province_key is not None:
+            conditions.append("c.province_key = %(f_province)s")
+            params["f_province"] = self.province_key
+        if self.published_from is not None:
+            conditions.append("c.published >= %(f_from)s")
+            params["f_from"] = self.published_from
+        if self.published_to is not None:
+            conditions.append("c.published <= %(f_to)s")
+            params["f_to"] = self.published_to
+        return " AND ".join(conditions), params
+
+
+def _where(where: SqlFilter | None) -> tuple[str, dict[str, Any]]:
+    if where is None:
+        return "true", {}
+    return where.clause()
+
+
+def _refuse_mask(allowed: np.ndarray | None) -> None:
+    if allowed is not None:
+        raise ValueError("a database retriever filters in SQL: use restricted(), not a mask")
+
+
+# `query` is materialised so that each term's idf is computed once, not once per posting;
+# terms are compared in the column's "C" collation so that the (field, term) index serves.
+_BM25_SCORES = f"""
+WITH stats AS (
+    SELECT num_docs::float8 AS n, raw_mean_idf,
+           CASE WHEN total_length > 0 THEN total_length::float8 / num_docs ELSE 1.0 END AS avgdl
+    FROM {SCHEMA}.field_stats WHERE field = %(field)s),
+query AS MATERIALIZED (
+    SELECT t.term_id,
+           CASE WHEN i.idf < 0 THEN %(eps)s * s.raw_mean_idf ELSE i.idf END * q.weight AS w
+    FROM unnest(%(terms)s::text[], %(weights)s::float8[]) AS q (term, weight)
+    JOIN {SCHEMA}.terms t ON t.field = %(field)s AND t.term = q.term COLLATE "C"
+    CROSS JOIN stats s
+    CROSS JOIN LATERAL (SELECT ln(s.n - t.df + 0.5) - ln(t.df::float8 + 0.5) AS idf) i),
+scored AS MATERIALIZED (
+    SELECT p.chunk,
+           sum(p.tf * %(k1_plus_1)s / (p.tf + %(k1)s * (1 - %(b)s + %(b)s * p.dl / s.avgdl))
+               * query.w) AS score
+    FROM query JOIN {SCHEMA}.postings p ON p.term_id = query.term_id CROSS JOIN stats s
+    GROUP BY p.chunk)"""
+_BM25_FILTERED = _BM25_SCORES + f"""
+SELECT c.chunk_id, scored.score
+FROM scored JOIN {SCHEMA}.chunks c ON c.id = scored.chunk
+WHERE scored.score > 0 AND {{where}}
+ORDER BY scored.score DESC, c.doc_position, c.chunk_no
+LIMIT %(top_k)s"""
+# Without a filter only the chunks scoring at least the k-th best score (ties included) are
+# looked up for the tie-break order, not every chunk that shares a word with the query.
+_BM25_ALL = _BM25_SCORES + f""",
+best AS (
+    SELECT chunk, score FROM scored WHERE score >= (
+        SELECT min(score) FROM (SELECT score FROM scored WHERE score > 0
+                                ORDER BY score DESC LIMIT %(top_k)s) k))
+SELECT c.chunk_id, best.score
+FROM best CROSS JOIN LATERAL (  -- OFFSET 0: one index lookup per row, never a scan of all
+    SELECT chunk_id, doc_position, chunk_no FROM {SCHEMA}.chunks WHERE id = best.chunk
+    OFFSET 0) c
+ORDER BY best.score DESC, c.doc_position, c.chunk_no
+LIMIT %(top_k)s"""
+
+
+class PostgresBM25Retriever:
+    """Lexical retrieval; a query typed without diacritics searches the accent-folded field."""
+
+    name = "bm25"
+
+    def __init__(self, db: Database, analyzer: Analyzer, folded_field: bool,
+                 generation: Callable[[], int], where: SqlFilter | None = None) -> None:
+        self.db, self.analyzer, self.folded_field = db, analyzer, folded_field
+        self.generation, self.where = generation, where
+        self._idf_cache: dict[tuple[int, str, bool], float] = {}
+        self._lock = threading.Lock()
+
+    def restricted(self, where: SqlFilter | None) -> PostgresBM25Retriever:
+        restricted = copy.copy(self)  # shares the IDF cache
+        restricted.where = where
+        return restricted
+
+    def _field(self, query: str) -> tuple[int, bool]:
+        fold = self.folded_field and not has_diacritics(query)
+        return (FOLDED if fold else ACCENTED), fold
+
+    def query_weight(self, query: str) -> float:
+        """Share of the query's words the corpus contains (as BM25Retriever.query_weight)."""
+        field, fold = self._field(query)
+        words = [t for t in self.analyzer.tokens(query, fold=fold) if "_" not in t]
+        if not words:
+            return 0.0
+        with self.db.snapshot() as connection:
+            known = {row[0] for row in connection.execute(
+                f"SELECT term FROM {SCHEMA}.terms WHERE field = %s AND term = ANY(%s)",
+                (field, sorted(set(words))))}
+        return sum(t in known for t in words) / len(words)
+
+    def search(self, query: str, top_k: int, allowed: np.ndarray | None = None) -> list[Hit]:
+        _refuse_mask(allowed)
+        field, fold = self._field(query)
+        tokens, expansion = self.analyzer.query_tokens(query, fold=fold)
+        # A repeated query term counts again, as in rank-bm25; expansions have their weight.
+        weights: Counter[str] = Counter(tokens)
+        for term in expansion:
+            weights[term] += EXPANSION_WEIGHT  # type: ignore[assignment]
+        if not weights or top_k <= 0:
+            return []
+        where, params = _where(self.where)
+        terms = sorted(weights)
+        params |= {"field": field, "terms": terms, "weights": [float(weights[t]) for t in terms],
+                   "eps": BM25_PARAMS.epsilon, "k1": BM25_PARAMS.k1, "b": BM25_PARAMS.b,
+                   "k1_plus_1": BM25_PARAMS.k1 + 1, "top_k": top_k}
+        with self.db.snapshot() as connection:
+            sql = _BM25_ALL if self.where is None else _BM25_FILTERED.format(where=where)
+            rows = connection.execute(sql, params).fetchall()
+        return [Hit(chunk_id, float(score)) for chunk_id, score in rows]
+
+    def idf(self, token: str, fold: bool) -> float:
+        """IDF of a token in the accented or folded field; unknown tokens get the mean IDF
+        (as retriever.rerank.bm25_idf). Cached until the index changes."""
+        field = FOLDED if fold and self.folded_field else ACCENTED
+        key = (self.generation(), token, field == FOLDED)
+        with self._lock:
+            if key in self._idf_cache:
+                return self._idf_cache[key]
+        with self.db.snapshot() as connection:
+            row = connection.execute(
+                f"""SELECT s.num_docs, s.raw_mean_idf, s.mean_idf, t.df
+                    FROM {SCHEMA}.field_stats s
+                    LEFT JOIN {SCHEMA}.terms t ON t.field = s.field AND t.term = %s
+                    WHERE s.field = %s""", (token, field)).fetchone()
+        if row is None:
+            value = 1.0
+        elif row[3] is None:
+            value = float(row[2])
+        else:
+            n, raw_mean, _mean, df = row
+            value = math.log(n - df + 0.5) - math.log(df + 0.5)
+            if value < 0:
+                value = BM25_PARAMS.epsilon * float(raw_mean)
+        with self._lock:
+            if len(self._idf_cache) > 65536:
+                self._idf_cache.clear()
+            self._idf_cache[key] = value
+        return value
+
+
+class PostgresDenseRetriever(QueryEmbedder):
+    """Semantic retrieval: the query embedded once (cached), searched with pgvector's HNSW."""
+
+    name = "dense"
+
+    def __init__(self, db: Database, encoder: QueryEncoder,
+                 restore_accents: Callable[[str], str] | None = None,
+                 where: SqlFilter | None = None) -> None:
+        super().__init__(encoder, restore_accents)
+        self.db, self.where = db, where
+
+    def restricted(self, where: SqlFilter | None) -> PostgresDenseRetriever:
+        restricted = copy.copy(self)  # shares the query-vector cache
+        restricted.where = where
+        return restricted
+
+    def search(self, query: str, top_k: int, allowed: np.ndarray | None = None) -> list[Hit]:
+        _refuse_mask(allowed)
+        if top_k <= 0:
+            return []
+        vector = np.asarray(self.query_vector(query), dtype=np.float32)
+        where, params = _where(self.where)
+        params |= {"q": vector, "top_k": top_k}
+        with self.db.snapshot() as connection:
+            # Transaction-local: a filtered scan goes on until it has top_k rows that pass
+            # (pgvector's iterative scan) instead of filtering ef_search candidates.
+            connection.execute("SELECT set_config('hnsw.ef_search', %s, true), "
+                               "set_config('hnsw.iterative_scan', 'strict_order', true)",
+                               (str(max(HNSW_EF_SEARCH, top_k)),))
+            rows = connection.execute(
+                f"""SELECT c.chunk_id, 1 - (c.embedding <=> %(q)s) AS score
+                    FROM {SCHEMA}.chunks c WHERE {where}
+                    ORDER BY c.embedding <=> %(q)s LIMIT %(top_k)s""", params).fetchall()
+        return [Hit(chunk_id, float(score)) for chunk_id, score in rows]
