@@ -30,7 +30,7 @@ from index.store import CorpusIndex, IndexSettings, embedding_key, index_exists
 from retriever.encoder import Encoder
 from retriever.errors import HoidapError
 from retriever.text.sentences import split_sentences
-from retriever.types import Document
+from retriever.types import Chunk, Document
 
 logger = logging.getLogger(__name__)
 
@@ -137,7 +137,7 @@ def embedded_vectors(documents: list[Document], encoder: Encoder, cache_root: Pa
     return cached[:len(documents)], seconds
 
 
-def _only_chunk(doc: Document) -> object:
+def _only_chunk(doc: Document) -> Chunk:
     chunks = chunk_document(doc, 200, 330)
     if len(chunks) != 1:
         raise HoidapError(f"benchmark document {doc.doc_id} made {len(chunks)} chunks")

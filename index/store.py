@@ -41,7 +41,7 @@ from retriever.retrievers import (
     DenseRetriever,
     HybridRetriever,
     QueryEncoder,
-    pyvi_restore_accents,
+    accent_restorer,
 )
 from retriever.search import Searcher
 from retriever.text.normalize import NORMALIZER_VERSION
@@ -242,12 +242,6 @@ class CorpusIndex:
         return Searcher(self.chunks, {"hybrid": hybrid, "bm25": bm25, "dense": dense})
 
     def _accent_restorer(self, mode: AccentMode) -> Callable[[str], str] | None:
-        if mode == "off":
-            return None
-        if mode == "pyvi":
-            return pyvi_restore_accents
-        if mode != "corpus":
-            raise ValueError(f"unknown accent restoration {mode!r} (corpus, pyvi or off)")
         bm25 = self.bm25
 
         @lru_cache(maxsize=1)
@@ -255,7 +249,7 @@ class CorpusIndex:
             # Built on the first accent-free query, not at start-up.
             return AccentRestorer.from_bm25(bm25)
 
-        return lambda text: restorer().restore(text)
+        return accent_restorer(mode, lambda text: restorer().restore(text))
 
     def document(self, doc_id: str) -> Document:
         try:

@@ -80,6 +80,19 @@ def pyvi_restore_accents(text: str) -> str:
     return normalize(_pyvi_add_accents()(text))
 
 
+def accent_restorer(mode: str, from_corpus: Callable[[str], str],
+                    ) -> Callable[[str], str] | None:
+    """The dense side's restorer for a mode: `from_corpus` (the index's own vocabulary, the
+    default), pyvi's, or none ("off")."""
+    if mode == "off":
+        return None
+    if mode == "pyvi":
+        return pyvi_restore_accents
+    if mode != "corpus":
+        raise ValueError(f"unknown accent restoration {mode!r} (corpus, pyvi or off)")
+    return from_corpus
+
+
 class QueryEmbedder:
     """Query embeddings, cached: the answerer reuses them to compare sentences, and
     identical questions are common. A query typed without accents is restored first."""

@@ -25,7 +25,7 @@ from retriever.analyzer import Analyzer
 from retriever.errors import DocumentNotFoundError, IndexMismatchError, IndexNotFoundError
 from retriever.fusion import DEFAULT_WEIGHTS, RRF_K
 from retriever.rerank import RERANK_WEIGHT, SentenceReranker
-from retriever.retrievers import HybridRetriever, QueryEncoder, pyvi_restore_accents
+from retriever.retrievers import HybridRetriever, QueryEncoder, accent_restorer
 from retriever.search import Searcher, passages, validate_search
 from retriever.types import Chunk, Document, Passage, Retriever, SearchFilter
 
@@ -204,14 +204,7 @@ class PostgresIndex:
         return PostgresSearcher(self, retrievers)
 
     def _accent_restorer(self, mode: AccentMode) -> Callable[[str], str] | None:
-        if mode == "off":
-            return None
-        if mode == "pyvi":
-            return pyvi_restore_accents
-        if mode != "corpus":
-            raise ValueError(f"unknown accent restoration {mode!r} (corpus, pyvi or off)")
         built: list[AccentRestorer] = []
-        self._on_change.append(built.clear)
 
         def restore(text: str) -> str:
             # Built on the first accent-free query after each load, not at start-up.
@@ -222,7 +215,10 @@ class PostgresIndex:
                     built.append(AccentRestorer.from_document_frequencies(rows))
             return built[0].restore(text)
 
-        return restore
+        chosen = accent_restorer(mode, restore)
+        if chosen is restore:
+            self._on_change.append(built.clear)
+        return chosen
 
 
 class PostgresSearcher(Searcher):
