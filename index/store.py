@@ -231,7 +231,7 @@ class CorpusIndex:
         rerank_weight: float = RERANK_WEIGHT,
     ) -> Searcher:
         """Retrievers over this index. `analyzer` may differ from the index's only in
-        query-side settings; `rerank_weight` 0 turns the hybrid's sentence reranking off."""
+        query-side settings; `rerank_weight` 0 turns the hybrid's reranking off (plain RRF)."""
         ids = [c.chunk_id for c in self.chunks]
         bm25 = BM25Retriever(ids, self.bm25, self.bm25_folded, analyzer or self.settings.analyzer)
         dense = DenseRetriever(ids, self.dense, encoder, self._accent_restorer(restore_accents))

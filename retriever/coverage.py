@@ -85,14 +85,20 @@ def coverage(weights: Mapping[str, float], sentence: frozenset[str],
     return min(score / total, 1.0)
 
 
-def best_coverage(weights: Mapping[str, float], title: str, text: str, fold: bool,
-                  extra: Mapping[str, float] | None = None, province: str = "") -> float:
-    """Coverage of the passage's best-covering sentence part, its title as context.
+def best_window_coverage(weights: Mapping[str, float], title: str, text: str, fold: bool,
+                         extra: Mapping[str, float] | None = None, province: str = "",
+                         size: int = 3) -> float:
+    """Coverage of the passage's best window of `size` consecutive sentences, its title as
+    context (the whole passage when it has fewer sentences).
 
     The passage's province counts as if every sentence named it ("toàn tỉnh" means it), so
     a question's province does not favour the sentences that happen to repeat the name.
     """
     context = text_tokens(title, fold)
     place = text_tokens(province, fold) if province else frozenset()
-    return max((coverage(weights, u.tokens | place, context | u.sentence_tokens, extra)
-                for u in passage_units(text, fold)), default=0.0)
+    sentences = [text_tokens(s.text, fold) for s in split_sentences(text)]
+    if not sentences:
+        return 0.0
+    return max(coverage(weights, frozenset().union(*sentences[start:start + size]) | place,
+                        context, extra)
+               for start in range(max(1, len(sentences) - size + 1)))

@@ -67,7 +67,9 @@ class Settings(BaseSettings):
     dense_weight: float = Field(default=DEFAULT_WEIGHTS["dense"], ge=0)
     rerank_weight: float = Field(
         default=RERANK_WEIGHT, ge=0, le=1,
-        description="weight of sentence coverage when re-ranking hybrid results; 0 = off",
+        description="re-ranking of the hybrid's top 20: weight of the best 3-sentence window's "
+        "coverage of the query, added to min-max-scaled BM25 (share 0.4) and dense scores; "
+        "0 = off (plain reciprocal-rank fusion)",
     )
     threads: int | None = Field(default=2, ge=1, description="CPU threads for the encoder")
     encoder_backend: Literal["torch", "onnx"] = Field(

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from retriever.coverage import best_coverage, coverage, query_weights, text_tokens
-from retriever.rerank import SentenceReranker
+from retriever.coverage import best_window_coverage, coverage, query_weights, text_tokens
+from retriever.rerank import SentenceReranker, min_max_scale
 from retriever.types import Chunk, Hit
 
 CHUNKS = {
@@ -15,20 +15,29 @@ CHUNKS = {
 
 
 class FixedRetriever:
-    """A retriever that returns the same ranking for any query (the fused order)."""
+    """A retriever that returns the same ranking for any query (the fused order), with the
+    component scores given (equal BM25 scores by default)."""
 
     name = "hybrid"
 
-    def __init__(self, order: list[str]) -> None:
+    def __init__(self, order: list[str],
+                 scores: list[dict[str, float]] | None = None) -> None:
         self.order = order
+        self.scores = scores or [{"bm25": 1.0} for _ in order]
 
     def search(self, query: str, top_k: int, allowed: np.ndarray | None = None) -> list[Hit]:
-        return [Hit(cid, 0.03 - 0.001 * i, {"bm25": i + 1}, {"bm25": 1.0})
-                for i, cid in enumerate(self.order)][:top_k]
+        return [Hit(cid, 0.03 - 0.001 * i, {name: i + 1 for name in self.scores[i]},
+                    self.scores[i]) for i, cid in enumerate(self.order)][:top_k]
 
 
 def idf(token: str, fold: bool) -> float:
     return 2.0 if "_" in token else 1.0
+
+
+def test_min_max_scale_treats_missing_scores_as_the_lowest() -> None:
+    assert min_max_scale([4.0, None, 2.0, 3.0]) == [1.0, 0.0, 0.0, 0.5]
+    assert min_max_scale([None, None]) == [0.0, 0.0]
+    assert min_max_scale([0.8, 0.8, None]) == [1.0, 1.0, 0.0]
 
 
 def test_coverage_counts_context_at_half_and_ignores_question_words() -> None:
@@ -39,33 +48,60 @@ def test_coverage_counts_context_at_half_and_ignores_question_words() -> None:
     full = coverage(weights, sentence | place, frozenset())
     assert full == pytest.approx(1.0)
     assert coverage(weights, sentence, place) < full
-    assert best_coverage(weights, "Dịch vụ công", CHUNKS["b"].text, False,
-                         province="Cà Mau") == pytest.approx(1.0)
+    assert best_window_coverage(weights, "Dịch vụ công", CHUNKS["b"].text, False,
+                                province="Cà Mau") == pytest.approx(1.0)
 
 
-def test_passage_whose_sentence_covers_the_question_moves_up() -> None:
-    reranker = SentenceReranker(FixedRetriever(["a", "b", "c"]), CHUNKS, idf, weight=0.01)
+def test_window_coverage_joins_neighbouring_sentences_but_not_distant_ones() -> None:
+    weights = query_weights("Cà Mau có bao nhiêu trạm 5G phủ sóng?", idf, fold=False)
+    near = "Cà Mau đã lắp trạm 5G. Các trạm phủ sóng toàn bộ trung tâm. Tỉnh họp. Tỉnh bàn."
+    far = "Cà Mau đã lắp trạm 5G. Tỉnh họp. Tỉnh bàn. Các trạm phủ sóng toàn bộ trung tâm."
+    joined = best_window_coverage(weights, "", near, False, size=2)
+    apart = best_window_coverage(weights, "", far, False, size=2)
+    assert apart < joined
+    assert best_window_coverage(weights, "", far, False, size=4) == pytest.approx(joined)
+    assert best_window_coverage(weights, "", "", False) == 0.0
+
+
+def test_passage_whose_sentences_cover_the_question_moves_up() -> None:
+    reranker = SentenceReranker(FixedRetriever(["a", "b", "c"]), CHUNKS, idf)
     hits = reranker.search("Cà Mau có bao nhiêu dịch vụ công trực tuyến?", 3)
     assert [h.chunk_id for h in hits] == ["b", "a", "c"]
-    assert hits[0].scores["sentence"] == pytest.approx(1.0)
+    assert hits[0].scores["window"] == pytest.approx(1.0)
+    assert hits[0].scores["fused"] == pytest.approx(0.029)
     assert hits[0].ranks == {"bm25": 2}
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
+def test_score_margins_count_not_only_ranks() -> None:
+    # RRF sees "a" first in both lists; its lead is tiny while "b" leads BM25 by far.
+    scores = [{"bm25": 10.1, "dense": 0.861}, {"bm25": 10.0, "dense": 0.860},
+              {"bm25": 2.0, "dense": 0.80}]
+    base = FixedRetriever(["a", "c", "b"], [scores[0], scores[2], scores[1]])
+    rescored = SentenceReranker(base, CHUNKS, idf, weight=0.0001).search("hội nghị", 3)
+    assert [h.chunk_id for h in rescored][:2] == ["a", "b"]
+    assert rescored[0].score == pytest.approx(1.0, abs=1e-3)
 
 
 def test_weight_zero_keeps_the_fused_order_and_top_k_holds() -> None:
     base = FixedRetriever(["a", "b", "c"])
     off = SentenceReranker(base, CHUNKS, idf, weight=0.0)
     assert [h.chunk_id for h in off.search("dịch vụ công", 3)] == ["a", "b", "c"]
-    on = SentenceReranker(base, CHUNKS, idf, weight=0.01, candidates=2)
+    on = SentenceReranker(base, CHUNKS, idf, candidates=2)
     assert [h.chunk_id for h in on.search("dịch vụ công", 1)] == ["b"]
-    assert [h.chunk_id for h in on.search("dịch vụ công", 3)][-1] == "c"
+    # Asked for more than `candidates`, every returned hit is re-scored: scores stay ordered.
+    hits = on.search("dịch vụ công", 3)
+    assert len(hits) == 3 and hits[-1].chunk_id == "c"
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
 
 
 def test_accent_free_queries_use_the_folded_form() -> None:
-    reranker = SentenceReranker(FixedRetriever(["a", "b"]), CHUNKS, idf, weight=0.01)
+    reranker = SentenceReranker(FixedRetriever(["a", "b"]), CHUNKS, idf)
     assert reranker.search("ca mau co bao nhieu dich vu cong", 2)[0].chunk_id == "b"
 
 
 def test_settings_are_validated() -> None:
     with pytest.raises(ValueError):
         SentenceReranker(FixedRetriever([]), CHUNKS, idf, weight=-1)
+    with pytest.raises(ValueError):
+        SentenceReranker(FixedRetriever([]), CHUNKS, idf, bm25_share=1.5)

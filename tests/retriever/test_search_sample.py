@@ -5,7 +5,6 @@ import pytest
 from index.store import CorpusIndex
 from retriever.encoder import Encoder
 from retriever.errors import InvalidInputError
-from retriever.rerank import SUGGESTED_WEIGHT
 from retriever.search import MAX_QUERY_CHARS, Searcher
 from retriever.types import SearchFilter
 
@@ -45,16 +44,18 @@ def test_answering_passage_ranks_in_the_top_two(sample_searcher: Searcher, quest
 
 def test_answering_passage_ranks_first(sample_searcher: Searcher) -> None:
     ranks = {case[0]: _rank(sample_searcher, *case) for case in QUESTIONS}
+    assert ranks[QUESTIONS[0][0]] == 1 and ranks[QUESTIONS[1][0]] == 1, ranks
+    # The default reranking trades one of these ten for +0.6 to +5 points of hit@1 on our
+    # whole question set and the external sets: "Kinh tế số của Bình Phước xếp thứ mấy?"
+    # ranks second, behind the passage with the province's overall rank.
+    assert sum(rank == 1 for rank in ranks.values()) >= 9, ranks
+
+
+def test_plain_rrf_still_ranks_them_first(sample_index: CorpusIndex,
+                                         encoder: Encoder) -> None:
+    searcher = sample_index.searcher(encoder, rerank_weight=0.0)
+    ranks = {case[0]: _rank(searcher, *case) for case in QUESTIONS}
     assert all(rank == 1 for rank in ranks.values()), ranks
-
-
-def test_sentence_reranking_keeps_nine_of_ten_first(sample_index: CorpusIndex,
-                                                    encoder: Encoder) -> None:
-    # Turned on, sentence reranking gains 2-4 points of hit@1 on every external set and
-    # costs one of these ten ("Kinh tế số của Bình Phước xếp thứ mấy?" ranks second).
-    searcher = sample_index.searcher(encoder, rerank_weight=SUGGESTED_WEIGHT)
-    ranks = [_rank(searcher, *case) for case in QUESTIONS]
-    assert sum(rank == 1 for rank in ranks) >= 9 and all(r is not None for r in ranks)
 
 
 def test_hits_carry_citation_fields_and_component_ranks(sample_searcher: Searcher) -> None:
@@ -64,7 +65,7 @@ def test_hits_carry_citation_fields_and_component_ranks(sample_searcher: Searche
     assert best.doc_id in document_text
     assert best.chunk.title and best.chunk.province == "Bình Phước"
     assert set(best.ranks) == {"bm25", "dense"}
-    assert set(best.scores) == {"bm25", "dense"}
+    assert {"bm25", "dense", "fused", "window"} == set(best.scores)
     assert [p.score for p in passages] == sorted((p.score for p in passages), reverse=True)
 
 
