@@ -1,3 +1,4 @@
+import json
 from pathlib import Path
 
 import numpy as np
@@ -5,7 +6,7 @@ import pytest
 from rank_bm25 import BM25Okapi
 
 from retriever.bm25 import BM25
-from retriever.errors import IndexCorruptError
+from retriever.errors import IndexCorruptError, IndexMismatchError
 from retriever.text.tokenize import tokenize
 
 CORPUS = [
@@ -81,3 +82,74 @@ def test_extra_terms_count_with_their_weight() -> None:
     base = bm25.get_scores(["kinh"])
     with_half = bm25.get_scores(["kinh"], {"tế": 0.5})
     np.testing.assert_allclose(with_half - base, 0.5 * bm25.get_scores(["tế"]))
+
+
+def test_column_pointers_give_document_frequencies() -> None:
+    tokens = [tokenize(text, bigrams=False) for text in CORPUS]
+    bm25 = BM25().index(tokens)
+    doc_freq = np.diff(bm25.column_pointers())
+    for term, column in bm25.vocabulary.items():
+        assert doc_freq[column] == sum(term in doc for doc in tokens)
+
+
+def _random_corpus(seed: int, n_docs: int = 400) -> list[list[str]]:
+    """Few distinct words and many duplicated documents: scores tie a lot."""
+    rng = np.random.default_rng(seed)
+    words = [f"w{i}" for i in range(40)]
+    docs = [[words[j] for j in rng.zipf(1.3, rng.integers(1, 30)) % len(words)]
+            for _ in range(n_docs // 2)]
+    return docs + [list(doc) for doc in docs[: n_docs // 4]] + docs[: n_docs // 4]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_retrieve_equals_a_full_sort_by_score_then_index(seed: int) -> None:
+    """The top-k is chosen among few candidates; it must be what sorting every document by
+    (-score, index) gives, ties at the k-th place included, with or without a mask."""
+    corpus = _random_corpus(seed)
+    bm25 = BM25().index(corpus)
+    rng = np.random.default_rng(seed)
+    mask = rng.random(len(corpus)) < 0.5
+    for _ in range(30):
+        query = [f"w{i}" for i in rng.integers(0, 45, rng.integers(1, 6))]
+        extra = {"w3": 0.5} if rng.random() < 0.3 else None
+        for allowed in (None, mask):
+            scores = bm25.get_scores(query, extra)
+            if allowed is not None:
+                scores = np.where(allowed, scores, 0.0)
+            positive = np.flatnonzero(scores > 0)
+            expected = positive[np.lexsort((positive, -scores[positive]))]
+            for top_k in (1, 3, 10, 1000):
+                rows, got = bm25.retrieve(query, top_k, allowed, extra)
+                np.testing.assert_array_equal(rows, expected[:top_k])
+                np.testing.assert_array_equal(got, scores[expected[:top_k]])
+
+
+def test_public_fallback_scores_like_scipy_kernel(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without scipy's private csc_matvec the scores come from np.add.at, equal up to
+    rounding."""
+    import retriever.bm25 as bm25_module
+
+    bm25 = BM25().index(_random_corpus(3))
+    queries = [["w1", "w2", "w2"], ["w0", "w7", "w39"], ["w5"]]
+    fast = [bm25.get_scores(q, {"w4": 0.5}) for q in queries]
+    monkeypatch.setattr(bm25_module, "_csc_matvec", None)
+    for query, expected in zip(queries, fast, strict=True):
+        np.testing.assert_allclose(bm25.get_scores(query, {"w4": 0.5}), expected,
+                                   rtol=1e-12, atol=0)
+
+
+def test_loaded_index_is_searched_without_converting_its_arrays(tmp_path: Path) -> None:
+    BM25().index([tokenize(text) for text in CORPUS]).save(tmp_path)
+    weights = BM25.load(tmp_path)._weights
+    assert weights.indptr.dtype == weights.indices.dtype
+    assert weights.data.dtype == np.float64
+
+
+def test_an_index_in_the_previous_format_asks_for_a_rebuild(tmp_path: Path) -> None:
+    BM25().index([tokenize(text) for text in CORPUS]).save(tmp_path)
+    params_path = tmp_path / "bm25_params.json"
+    params = json.loads(params_path.read_text(encoding="utf-8"))
+    params["format_version"] = 1  # stored tf weights without idf
+    params_path.write_text(json.dumps(params), encoding="utf-8")
+    with pytest.raises(IndexMismatchError, match="(?i)rebuild"):
+        BM25.load(tmp_path)
