@@ -47,8 +47,9 @@ logger = logging.getLogger(__name__)
 DEFAULT_TOP_K = 5
 # The weakest evidence still answered: the share of the question's IDF-weighted words found
 # in the best sentence (plus small bonuses, see extractive.py). Calibrated on the evaluation
-# sets with bench/abstention.py (README: the trade-off table): 0.30 abstains on two thirds
-# of our unanswerable questions at 3% wrong abstentions (5% on viquad2).
+# sets with bench/abstention.py (README: the trade-off table): with the verification of the
+# question's constraints, 0.30 abstains on all of our unanswerable questions at 2.5% wrong
+# abstentions (4.8% on viquad2; 0.25 would decline only 1% of viquad2's unanswerable ones).
 DEFAULT_MIN_CONFIDENCE = 0.30
 MAX_LISTED_PROVINCES = 12
 ABBREVIATION_DEPTH = 20  # passages searched for the one that spells an abbreviation out
