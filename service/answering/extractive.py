@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
@@ -30,7 +30,18 @@ from retriever.text.normalize import fold_diacritics, match_form
 from retriever.text.sentences import Sentence, clause_around
 from retriever.types import Passage
 from service.answering.question import QuestionInfo
-from service.answering.spans import Span, candidate_spans
+from service.answering.spans import (
+    Span,
+    candidate_spans,
+    expansion_spans,
+    headed_name_spans,
+    unit_after,
+)
+from service.answering.verify import holds_role, missing_years, named_near
+
+# Whether the sentence at hand may answer the question at all: the pipeline's check that it
+# is about the province asked (see verify.names_other_province).
+SentenceCheck = Callable[[Passage, str], bool]
 
 Similarity = Callable[[list[str]], np.ndarray]
 
@@ -49,9 +60,23 @@ SEMANTIC_BASELINE = 0.8
 # candidates that could only win if the leader's were lower are embedded only when it is.
 SEMANTIC_PRUNE_FLOOR = 0.7
 DEFINITION_BONUS = 0.3  # "X là ...", "... (X)" for a "X là gì?" question
-UNCOUNTED_FACTOR = 0.6  # numbers here, but none counts what the question asks about
+# Spans of the asked type here, but none bound to what the question pins down: a number
+# that counts something else, a person without the office asked about, a name that is not
+# of the thing asked ("học viện nào").
+UNBOUND_FACTOR = 0.6
+COUNTED_SHARE = 1 / 3  # of what is counted (IDF-weighted) a number's unit must name
+RANK_TOPIC_FLOOR = 0.7  # a rank's segment without any of what the question ranks
+_RANKING_WORDS = ("xếp hạng thứ mấy vị trí nào đứng cả nước toàn quốc trong các tỉnh thành "
+                  "xep hang thu may vi tri nao dung ca nuoc toan quoc tinh thanh")
 MISSING_YEAR_FACTOR = 0.6  # the question names a year this part of the text does not
 PROXIMITY_CHARS = 30.0
+# Words of a counted phrase that say nothing of what is counted. (Coverage's stop list
+# also folds English "to" onto "tổ", so it cannot judge the accented unit words here; an
+# English question's counted words arrive translated.)
+_COUNT_STOP = frozenset((
+    "bao", "nhiêu", "mấy", "các", "những", "là", "có", "được", "của", "và", "trong", "với",
+    "ở", "tại", "nhieu", "may", "co", "duoc", "cua", "va", "cac", "nhung", "la", "tai",
+))
 _WORD_RE = re.compile(r"[^\W_]+(?:[.,/][^\W_]+)*")
 _YEAR_RE = re.compile(r"\b(?:19|20)\d\d\b")
 
@@ -99,6 +124,8 @@ class Extraction:
     span: Span | None
     answer_text: str  # the sentence, or the clause of it that holds the span
     score: float
+    # The question's constraint this candidate fails (verify.UNMET_REASONS), "" if none.
+    unmet: str = ""
 
 
 class QuestionTerms:
@@ -112,6 +139,7 @@ class QuestionTerms:
             # English words never occur in the articles: score the Vietnamese for them.
             text = vietnamese_terms_of_english(question)
             self.fold = False
+        self._idf = idf
         self.weights = query_weights(text, idf, self.fold)
         self.total = sum(self.weights.values()) or 1.0
         self.focus = {t for t in self.tokens(focus) if not self._is_stop(t)}
@@ -119,15 +147,44 @@ class QuestionTerms:
         if question.language == "en" and counted:
             counted = english_to_vietnamese_terms(counted)
         self.counted = {"%"} if counted == "%" else {
-            t for t in self.tokens(counted) if "_" not in t and not self._is_stop(t)}
+            t for t in self.tokens(counted) if "_" not in t and t not in _COUNT_STOP}
+        # Vietnamese puts the head noun first: "trạm" of "trạm thu phát sóng".
+        heads = [t for t in _tokens_in_order(counted, self.fold) if t in self.counted]
+        self.counted_head = heads[0] if heads and counted != "%" else ""
         self.subject = fold_diacritics(match_form(question.subject)) if question.subject else ""
         self.years = set(_YEAR_RE.findall(question.text)) if question.kind != "date" else set()
+        # What a rank is the rank of ("kinh tế số" in "Kinh tế số của Bình Phước xếp thứ
+        # mấy?"): the question's words less its places and its ranking words.
+        self.topic: dict[str, float] = {}
+        if question.kind == "rank":
+            place = set(self.tokens(" ".join(question.provinces)))
+            ranking = set(self.tokens(_RANKING_WORDS))
+            self.topic = {t: w for t, w in self.weights.items()
+                          if t not in place and not set(t.split("_")) & ranking}
         self.expansion = {t: EXPANSION_WEIGHT * idf(t, self.fold)
                           for t in self.tokens(expansion) if t not in self.weights
                           and not self._is_stop(t)}
 
     def tokens(self, text: str) -> list[str]:
         return list(text_tokens(text, self.fold))
+
+    def counts_head(self, text: str) -> bool:
+        """`text` names the head of what is counted: "82/82 xã" for "xã, phường, thị trấn",
+        "20 tỉnh" for "tỉnh, thành dẫn đầu"."""
+        return bool(self.counted_head) and bool(
+            _unit_forms([self.counted_head]) & _unit_forms(self.tokens(text)))
+
+    def counted_share(self, text: str) -> float:
+        """The IDF-weighted share of what the question counts that `text` names (units of
+        measure in any spelling): "90% dịch vụ công" shares only the common "công" with
+        "tổ công nghệ số cộng đồng"; "3.200 trạm thu phát sóng" shares most of "cột phát
+        sóng điện thoại"."""
+        if not self.counted or self.counted == {"%"}:
+            return 0.0
+        found = _unit_forms(self.tokens(text))
+        weights = {t: self._idf(t, self.fold) or 1.0 for t in self.counted}
+        shared = sum(w for t, w in weights.items() if _unit_forms([t]) & found)
+        return shared / sum(weights.values())
 
     _is_stop = staticmethod(is_stop)
 
@@ -137,16 +194,24 @@ class QuestionTerms:
 
 def _span_score(span: Span, segment: str, terms: QuestionTerms, question_text: str) -> float:
     """How close a candidate span sits to the question's words within its segment, with a
-    large bonus for a number whose unit is what the question counts."""
+    large bonus for a number whose unit is what the question counts (the more of its words,
+    the more: "1.000 DN nhỏ" over "90% DN" for "bao nhiêu DN nhỏ")."""
     if match_form(span.text) in match_form(question_text):
         return -1.0  # the question's own number or name is not its answer
     if terms.counted == {"%"} and "%" not in span.text:
         return -1.0
     bonus = 0.0
-    if terms.counted and terms.counted != {"%"} and terms.counted & set(terms.tokens(span.text)):
-        bonus = terms.total
-    # Each question word counts by how close its nearest occurrence is to the span: in
-    # "90% hồ sơ cấp tỉnh, 80% cấp huyện" the "cấp tỉnh" of the question picks 90%.
+    if terms.counted and terms.counted != {"%"}:
+        bonus = terms.total * terms.counted_share(span.text)
+    return bonus + terms.total * _closeness(span, segment, terms)
+
+
+def _closeness(span: Span, segment: str, terms: QuestionTerms) -> float:
+    """The IDF-weighted share of the question's words near the span (1.0: all adjacent).
+
+    Each question word counts by how close its nearest occurrence is to the span: in
+    "90% hồ sơ cấp tỉnh, 80% cấp huyện" the "cấp tỉnh" of the question picks 90%.
+    """
     nearest: dict[str, float] = {}
     for word in _WORD_RE.finditer(segment):
         if span.start <= word.start() < span.end:
@@ -157,27 +222,56 @@ def _span_score(span: Span, segment: str, terms: QuestionTerms, question_text: s
         for token in terms.tokens(word.group(0)):
             if token in terms.weights:
                 nearest[token] = max(nearest.get(token, 0.0), closeness)
-    return bonus + sum(terms.weights[t] * c for t, c in nearest.items())
+    return sum(terms.weights[t] * c for t, c in nearest.items()) / terms.total
 
 
 def best_extraction(question: QuestionInfo, passages: Sequence[Passage], idf: IdfLookup,
                     focus: str = "", expansion: str = "",
-                    similarity: Similarity | None = None) -> Extraction | None:
+                    similarity: Similarity | None = None,
+                    about: SentenceCheck | None = None,
+                    lead_in: Callable[[Passage], str] | None = None) -> Extraction | None:
     """The best-scoring segment of the passages and its span; with `similarity`, the
-    lexically best few are re-scored with the embedding model's sentence similarity."""
+    lexically best few are re-scored with the embedding model's sentence similarity.
+
+    Only segments that meet the question's constraints compete (verify.py): the province
+    (`about`), the years it names (in the passage, its title or the text just before it,
+    `lead_in`), and a span of the asked type bound to what it asks about. When none does,
+    the best of the others is returned with `unmet` saying what failed.
+    """
     terms = QuestionTerms(question, idf, focus, expansion)
     found: list[Extraction] = []
     for index, passage in enumerate(passages):
         chunk = passage.chunk
         title = text_tokens(f"{chunk.title} {chunk.province or ''}", terms.fold)
-        found.extend(_score_unit(question, terms, unit, title | unit.sentence_tokens, index)
-                     for unit in passage_units(chunk.text, terms.fold))
+        years = missing_years(question.years, chunk.text, chunk.title)
+        if years and lead_in is not None:
+            years = missing_years(years, lead_in(passage))
+        for unit in passage_units(chunk.text, terms.fold):
+            extraction = _score_unit(question, terms, unit, title | unit.sentence_tokens, index,
+                                     chunk.text)
+            unmet = extraction.unmet
+            if about is not None and not about(passage, unit.sentence_text):
+                unmet = "province"
+            elif years:
+                unmet = "year"
+            found.append(replace(extraction, unmet=unmet))
     if not found:
         return None
+    if question.kind != "sentence" and all(e.span is None for e in found):
+        # No candidate has a span of the asked type (names the span finders do not know,
+        # "Charles Edward Magoon"): the type says nothing against any of them.
+        found = [replace(e, score=e.score / MISSING_TYPE_FACTOR) for e in found]
+    met = [e for e in found if not e.unmet]
+    if question.abbreviation and question.kind == "sentence":
+        # "X là viết tắt của gì?" is answered by the sentence that spells X out, whenever
+        # one was found: its span is the expansion (see expansion_spans).
+        met = [e for e in met if e.span is not None] or met
+    if not met:
+        return max(found, key=lambda e: e.score)
     if similarity is not None:
-        return _semantic_best(sorted(found, key=lambda e: -e.score)[:SEMANTIC_CANDIDATES],
+        return _semantic_best(sorted(met, key=lambda e: -e.score)[:SEMANTIC_CANDIDATES],
                               similarity)
-    return max(found, key=lambda e: e.score)
+    return max(met, key=lambda e: e.score)
 
 
 def _semantic_best(ranked: list[Extraction], similarity: Similarity) -> Extraction:
@@ -203,32 +297,155 @@ def _semantic_best(ranked: list[Extraction], similarity: Similarity) -> Extracti
 
 
 def _score_unit(question: QuestionInfo, terms: QuestionTerms, unit: Unit,
-                context: frozenset[str], index: int) -> Extraction:
+                context: frozenset[str], index: int, passage: str = "") -> Extraction:
     segment = unit.segment
     score = terms.coverage(unit.tokens, context) - RANK_DECAY * index
     if terms.focus and not terms.focus <= unit.tokens | context:
         score *= FOCUS_FACTOR
     if terms.years and not all(y in unit.sentence_text for y in terms.years):
         score *= MISSING_YEAR_FACTOR
-    if terms.subject and _defines(segment.text, terms.subject):
+    if terms.topic:
+        # A rank belongs to its own clause: "1.506 dịch vụ công ..., xếp thứ 3/63 ... cả
+        # nước" ranks the online services, not the digital economy a question asks about.
+        share = sum(w for t, w in terms.topic.items() if t in unit.tokens) / sum(
+            terms.topic.values())
+        score *= RANK_TOPIC_FLOOR + (1.0 - RANK_TOPIC_FLOOR) * share
+    expansions = expansion_spans(segment.text, question.abbreviation)
+    if expansions or (terms.subject and not question.abbreviation
+                      and _defines(segment.text, terms.subject)):
         score += DEFINITION_BONUS
+    unmet = ""
     scored: list[tuple[float, Span]] = []
     if question.kind != "sentence":
-        scored = [(_span_score(s, segment.text, terms, question.text), s)
-                  for s in candidate_spans(segment.text, question.kind)]
+        spans = candidate_spans(segment.text, question.kind)
+        headed = headed_name_spans(segment.text, question.head)
+        spans = headed + [s for s in spans if not any(h.start <= s.start < h.end for h in headed)]
+        scored = [(_span_score(s, segment.text, terms, question.text), s) for s in spans]
         scored = [(value, s) for value, s in scored if value >= 0]
         score = score + TYPE_BONUS if scored else score * MISSING_TYPE_FACTOR
-        if scored and terms.counted and terms.counted != {"%"} and not any(
-                terms.counted & set(terms.tokens(s.text)) for _, s in scored):
-            score *= UNCOUNTED_FACTOR
+        bound = [(value, s) for value, s in scored
+                 if _bound(question, terms, segment.text, s, headed)]
+        if scored and not bound:
+            score *= UNBOUND_FACTOR
+        unmet = _unmet(question, terms, scored, bound, passage)
+        scored = bound or scored
     # The first of equally close spans, as max() over the candidates in text order.
     span = max(scored, key=lambda pair: pair[0])[1] if scored else None
-    return Extraction(index, segment, span, _answer_text(segment.text, span, unit.part), score)
+    if span is None and expansions:
+        span = expansions[0]
+    anchor = _named_person(question, segment.text, span) if question.kind == "role" else None
+    return Extraction(index, segment, span,
+                      _answer_text(segment.text, span, unit.part, anchor), score, unmet)
 
 
-def _answer_text(text: str, span: Span | None, part: bool) -> str:
+def _bound(question: QuestionInfo, terms: QuestionTerms, segment: str, span: Span,
+           headed: list[Span]) -> bool:
+    """The span answers what the question pins down, not just its type (verify.py)."""
+    if question.kind == "number" and terms.counted and terms.counted != {"%"}:
+        unit = unit_after(segment, span)
+        return terms.counts_head(unit) or terms.counted_share(unit) >= COUNTED_SHARE
+    if question.kind == "person":
+        return holds_role(segment, span, question.roles)
+    if question.kind == "role":
+        return _named_person(question, segment, span) is not None or not _persons(question)
+    if question.kind == "name" and question.head:
+        return span in headed
+    if question.kind == "rank":
+        # "lần thứ XI" counts occasions: a rank only when the question asks "lần thứ mấy".
+        occasion = re.search(r"\blần\s*$", segment[max(0, span.start - 6):span.start],
+                             re.IGNORECASE)
+        return not (occasion and question.ranking
+                    and "lan" not in fold_diacritics(question.text.casefold()).split())
+    return True
+
+
+def _unmet(question: QuestionInfo, terms: QuestionTerms, scored: list[tuple[float, Span]],
+           bound: list[tuple[float, Span]], passage: str) -> str:
+    """The constraint a segment fails outright: a ranking question with no rank (of the
+    kind asked), an amount question with no number, a count of something its passage never
+    mentions, a person without the office asked about."""
+    if question.kind == "rank" and question.ranking and not bound:
+        return "type"
+    if question.kind == "number" and question.asks_amount and not scored:
+        return "type"
+    if (question.kind == "number" and terms.counted and terms.counted != {"%"} and not bound
+            and not _mentions_counted(question.counted, passage)):
+        return "count"
+    if question.kind == "person" and question.roles and not bound:
+        return "role"
+    return ""
+
+
+# Spellings of one unit of measure: "cao bao nhiêu mét?" is answered by "cao 200 m".
+_UNIT_SPELLINGS = (
+    ("met", "m"), ("km", "kilomet", "ki lo met", "cay so"), ("ha", "hecta", "hec ta"),
+    ("kg", "kilogam", "ki lo gam", "can"), ("m2", "met vuong"), ("km2", "kilomet vuong"),
+    ("usd", "do la", "dollar"), ("dong", "vnd"), ("lit", "l"), ("gio", "h"), ("phut", "p"),
+)
+_UNIT_ALIASES = {form: group for group in _UNIT_SPELLINGS for form in group}
+
+
+def _tokens_in_order(text: str, fold: bool) -> list[str]:
+    """The words of `text` in order, as text_tokens spells them (no bigrams)."""
+    tokens = text_tokens(text, fold)
+    words = []
+    for word in re.findall(r"[^\W_]+", text):
+        spelled = [t for t in text_tokens(word, fold) if "_" not in t]
+        words.extend(t for t in spelled if t in tokens)
+    return words
+
+
+def _unit_forms(tokens: Iterable[str]) -> set[str]:
+    """The tokens and the spellings of any unit of measure among them (only units are
+    compared folded: "tỉ" is not the "ty" of "công ty")."""
+    forms = set(tokens)
+    for token in list(forms):
+        forms.update(_UNIT_ALIASES.get(fold_diacritics(token), ()))
+    return forms
+
+
+def _mentions_counted(counted: str, passage: str) -> bool:
+    """The passage names what is counted (its first two words: "trạm thu", "tỷ đồng"), so a
+    number of it may be written in a way the unit check misses ("45 quốc gia" for "bao nhiêu
+    nước" in a passage that says "nước" elsewhere). Words alone are not enough: "tỷ" of
+    "tỷ trọng" is not "tỷ đồng"."""
+    words = re.findall(r"[^\W\d_]+", fold_diacritics(counted.casefold()))[:2]
+    if not words:
+        return True
+    folded = fold_diacritics(passage.casefold())
+    heads = [" ".join(words)]
+    if len(words) == 1:
+        heads += [a for a in _UNIT_ALIASES.get(words[0], ()) if a != words[0]]
+    patterns = (r"\s+".join(re.escape(w) for w in head.split()) for head in heads)
+    return any(re.search(rf"(?<!\w){pattern}(?!\w)", folded) for pattern in patterns)
+
+
+def _persons(question: QuestionInfo) -> list[str]:
+    """People the question names ("Ông Lữ Quang Ngời giữ chức vụ gì?")."""
+    return [t for t in question.required_terms if " " in t]
+
+
+def _named_person(question: QuestionInfo, segment: str, span: Span | None) -> Span | None:
+    """Where the person the question names stands next to `span` (an office) in `segment`."""
+    if span is None:
+        return None
+    for name in _persons(question):
+        if named_near(segment, span, name):
+            position = fold_diacritics(segment).casefold().find(
+                fold_diacritics(name).casefold())
+            if position >= 0:
+                return Span(segment[position:position + len(name)], position,
+                            position + len(name))
+    return None
+
+
+def _answer_text(text: str, span: Span | None, part: bool, anchor: Span | None = None) -> str:
+    """The clause that holds the span (and `anchor`: whose office it is, for a role)."""
     if span is not None and len(text.split()) > 30:
-        text = clause_around(text, span.start, span.end)
+        start, end = span.start, span.end
+        if anchor is not None:
+            start, end = min(start, anchor.start), max(end, anchor.end)
+        text = clause_around(text, start, end)
     text = text.rstrip(" .;:…")
     words = text.split()
     if len(words) > MAX_ANSWER_WORDS:

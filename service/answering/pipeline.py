@@ -3,13 +3,18 @@
 The data path of every answer: `QAPipeline.answer` resolves a follow-up against the history
 (followup.py), reads what the question asks for (question.py), retrieves passages
 (retriever.search.Searcher), keeps those about the right place and terms, and extracts the
-answering sentence and span (extractive.py). It abstains when no passage is about what the
-question names, or when the best sentence covers too little of the question.
+answering sentence and span (extractive.py) among those that meet the question's constraints
+(verify.py: its province, its year, a rank/number/person bound to what it asks about). It
+abstains, saying why, when no passage is about what the question names, when no sentence
+meets its constraints, when another province's passage answers it far better (the fact is
+that province's), or when the best sentence covers too little of the question. A question
+comparing provinces ("tỉnh nào ... cao hơn?") is answered per province, then compared.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import replace
@@ -24,23 +29,34 @@ from retriever.text.abbreviations import expand_abbreviations
 from retriever.text.gazetteer import canonical_province, find_provinces
 from retriever.text.normalize import fold_diacritics, has_diacritics, match_form, normalize
 from retriever.text.query_expansion import query_expansion
-from retriever.types import Passage, SearchFilter
-from service.answering.extractive import best_extraction, vietnamese_terms_of_english
+from retriever.types import Chunk, Passage, SearchFilter
+from service.answering.extractive import (
+    Extraction,
+    best_extraction,
+    vietnamese_terms_of_english,
+)
 from service.answering.followup import resolve_followup
 from service.answering.generative import GeneratorError, OpenAICompatibleGenerator
 from service.answering.question import QuestionInfo, analyse_question
 from service.answering.semantic import SentenceSimilarity
 from service.answering.types import Answer, Citation, Turn
+from service.answering.verify import names_other_province, unmet_message
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_TOP_K = 5
 # The weakest evidence still answered: the share of the question's IDF-weighted words found
 # in the best sentence (plus small bonuses, see extractive.py). Calibrated on the evaluation
-# sets with bench/abstention.py (README: the trade-off table): 0.30 abstains on two thirds
-# of our unanswerable questions at 3% wrong abstentions (5% on viquad2).
+# sets with bench/abstention.py (README: the trade-off table): with the verification of the
+# question's constraints, 0.30 abstains on all of our unanswerable questions at 2.5% wrong
+# abstentions (4.8% on viquad2; 0.25 would decline only 1% of viquad2's unanswerable ones).
 DEFAULT_MIN_CONFIDENCE = 0.30
 MAX_LISTED_PROVINCES = 12
+ABBREVIATION_DEPTH = 20  # passages searched for the one that spells an abbreviation out
+# How much better (in extraction score) another province's passage must answer a question
+# for its fact to be taken as that province's only. On our set the answerable questions
+# stay below +0.25 and the near-miss unanswerable ones reach +0.34 to +0.57.
+ELSEWHERE_MARGIN = 0.4
 ANSWER_CACHE_SIZE = 1024
 
 
@@ -74,6 +90,7 @@ class QAPipeline:
         # A widget's visitors ask the same few questions; the key holds the index's version,
         # so a cached answer never outlives the passages it cites.
         self._answers: LRUCache[tuple[object, ...], Answer] = LRUCache(cache_size)
+        self._previous: tuple[int, dict[str, Chunk]] | None = None
 
     def answer(
         self,
@@ -101,7 +118,8 @@ class QAPipeline:
         resolved = resolve_followup(message, history)
         text = resolved.text if has_diacritics(message) else fold_diacritics(resolved.text)
         question = analyse_question(text)
-        query = text
+        # The analysed text: title shorthands spelt out ("CT UBND" -> "Chủ tịch UBND").
+        query = question.text
         if question.language == "en":
             query = f"{text} {vietnamese_terms_of_english(question)}"
         if resolved.context:
@@ -110,10 +128,19 @@ class QAPipeline:
         # A follow-up carries its conversation's context: a valid long message plus history
         # may exceed the searcher's limit, which is the user's fault only for the message.
         query = query[:MAX_QUERY_CHARS]
-        passages = self.searcher.search(query, top_k, SearchFilter(province=province),
-                                        retriever)
-        searched = time.perf_counter()
-        answer = self._answer_from(question, passages, resolved.focus, resolved.context)
+        if question.compare:
+            # Each province is searched on its own (its retrieval is part of the answer).
+            searched = time.perf_counter()
+            answer = self._compare(question, top_k, retriever)
+        else:
+            # "CĐS là viết tắt của gì?": the sentence that spells it out ("chuyển đổi số
+            # (CĐS)") shares one word with the question, among many passages using "CĐS".
+            depth = max(top_k, ABBREVIATION_DEPTH) if question.abbreviation else top_k
+            passages = self.searcher.search(query, depth, SearchFilter(province=province),
+                                            retriever)
+            searched = time.perf_counter()
+            answer = self._answer_from(question, passages, resolved.focus, resolved.context,
+                                       cite=top_k)
         if self.generator is not None and not answer.abstained:
             answer = self._generated(text, answer)
         finished = time.perf_counter()
@@ -125,7 +152,7 @@ class QAPipeline:
                       question.kind, text, answer.reason, answer.confidence, timings)
 
     def _answer_from(self, question: QuestionInfo, passages: list[Passage],
-                     focus: str, context: str = "") -> Answer:
+                     focus: str, context: str = "", cite: int | None = None) -> Answer:
         if not passages:
             return self._abstain(question, "no passage")
         relevant = [p for p in passages if _about_provinces(p, question.provinces)]
@@ -136,26 +163,121 @@ class QAPipeline:
             missing = [t for t in question.required_terms
                        if not any(_has_terms(p, [t]) for p in relevant)]
             return self._abstain(question, "term", ", ".join(missing))
-        similarity = None
-        if self._similarity is not None:
-            scorer, asked = self._similarity, question.text
-            similarity = lambda texts: scorer(asked, texts)  # noqa: E731
-        extraction = best_extraction(question, with_terms, self._idf, focus,
-                                     expansion=f"{query_expansion(question.text)} {context}",
-                                     similarity=similarity)
+        extraction = self._extract(question, with_terms, focus, context)
         if extraction is None:
             return self._abstain(question, "no sentence")
-        source = with_terms[extraction.passage_index]
-        if question.provinces and not _names_province(source, extraction.sentence.text,
-                                                      question.provinces):
+        if extraction.unmet == "province":
             return self._abstain(question, "province", ", ".join(question.provinces))
+        if extraction.unmet:
+            return self._abstain(question, extraction.unmet, confidence=extraction.score)
         if extraction.score < self.min_confidence:
             return self._abstain(question, "weak", confidence=extraction.score)
-        ordered = [source] + [p for p in with_terms if p is not source]
+        elsewhere = self._answered_elsewhere(question, passages, relevant, extraction, focus,
+                                             context)
+        if elsewhere is not None:
+            return self._abstain(question, "elsewhere", elsewhere, extraction.score)
+        source = with_terms[extraction.passage_index]
+        ordered = ([source] + [p for p in with_terms if p is not source])[:cite]
         citations = [Citation.from_passage(n, p) for n, p in enumerate(ordered, start=1)]
         return Answer(f"{extraction.answer_text} [1].", extraction.span.text
                       if extraction.span else None, False, citations,
                       confidence=extraction.score)
+
+    def _answered_elsewhere(self, question: QuestionInfo, passages: list[Passage],
+                            relevant: list[Passage], extraction: Extraction, focus: str,
+                            context: str) -> str | None:
+        """The province whose passage answers the question far better than any passage
+        about the one asked ("Vĩnh Long có bao nhiêu dịch vụ công trực tuyến được tích hợp
+        lên Cổng dịch vụ công quốc gia?" where only Bình Phước's article gives that count):
+        the fact is that province's, and answering with the asked province's nearest
+        sentence would be a guess. None when no other province's passage does."""
+        if not question.provinces:
+            return None
+        others = [p for p in passages if p not in relevant]
+        if not others:
+            return None
+        rival = self._extract(replace(question, provinces=[]), others, focus, context)
+        if rival is None or rival.unmet or rival.score - extraction.score < ELSEWHERE_MARGIN:
+            return None
+        return others[rival.passage_index].chunk.province or ""
+
+    def _extract(self, question: QuestionInfo, passages: list[Passage], focus: str = "",
+                 context: str = "") -> Extraction | None:
+        similarity = None
+        if self._similarity is not None:
+            scorer, asked = self._similarity, question.text
+            similarity = lambda texts: scorer(asked, texts)  # noqa: E731
+        provinces = question.provinces
+
+        def about(passage: Passage, sentence: str) -> bool:
+            return not provinces or (_names_province(passage, sentence, provinces)
+                                     and not names_other_province(sentence, provinces))
+        return best_extraction(question, passages, self._idf, focus,
+                               expansion=f"{query_expansion(question.text)} {context}",
+                               similarity=similarity, about=about, lead_in=self._lead_in)
+
+    def _lead_in(self, passage: Passage) -> str:
+        """The passage of the same article just before this one ("... đặt ra những mục tiêu
+        đến năm 2025. | Theo đó, ..."): a year stated there frames this passage's facts."""
+        chunk = passage.chunk
+        previous = self._previous_chunks().get(chunk.chunk_id)
+        return previous.text if previous is not None else ""
+
+    def _previous_chunks(self) -> dict[str, Chunk]:
+        """chunk id -> the chunk before it in its document, for an in-memory index (a
+        database index is not read whole for this; its passages go without a lead-in)."""
+        version = self.searcher.version()
+        if self._previous is None or self._previous[0] != version:
+            chunks = self.searcher.chunks
+            previous: dict[str, Chunk] = {}
+            if isinstance(chunks, list):
+                by_doc: dict[str, list[Chunk]] = {}
+                for chunk in chunks:
+                    by_doc.setdefault(chunk.doc_id, []).append(chunk)
+                for doc_chunks in by_doc.values():
+                    doc_chunks.sort(key=lambda c: c.start)
+                    previous.update((later.chunk_id, earlier) for earlier, later
+                                    in zip(doc_chunks, doc_chunks[1:], strict=False))
+            self._previous = (version, previous)
+        return self._previous[1]
+
+    def _compare(self, question: QuestionInfo, top_k: int, retriever: str) -> Answer:
+        """ "Giữa A và B, tỉnh nào có thứ hạng tốt hơn?": each province's own value, found as
+        if asked about it alone, then compared; abstains unless every province has one."""
+        kind = comparison_kind(question.text)
+        found: list[tuple[str, float, Extraction, list[Passage]]] = []
+        for province in question.provinces:
+            single = replace(question, text=_only_province(question.text, province,
+                                                           question.provinces),
+                             kind=kind, provinces=[province], compare="", required_terms=[],
+                             counted=("%" if kind == "number" and _PERCENT_WORDS_RE.search(
+                                 fold_diacritics(question.text.casefold())) else ""))
+            passages = self.searcher.search(single.text[:MAX_QUERY_CHARS], top_k,
+                                            SearchFilter(province=province), retriever)
+            passages = [p for p in passages if _about_provinces(p, [province])]
+            extraction = self._extract(single, passages) if passages else None
+            value = _comparable_value(extraction.span.text, kind) if (
+                extraction is not None and extraction.span is not None) else None
+            if (extraction is None or extraction.unmet or value is None
+                    or extraction.score < self.min_confidence):
+                return self._abstain(question, "compare", province)
+            found.append((province, value, extraction, passages))
+        # A better rank is a smaller number: "thứ hạng cao hơn/tốt hơn" is the minimum.
+        smaller_wins = (question.compare == "more") == (kind == "rank")
+        ordered = sorted(found, key=lambda f: f[1] if smaller_wins else -f[1])
+        parts, citations = [], []
+        for n, (province, _value, extraction, passages) in enumerate(ordered, start=1):
+            source = passages[extraction.passage_index]
+            citations.append(Citation.from_passage(n, source))
+            parts.append(f"{province}: {extraction.answer_text} [{n}].")
+        _winner, best_value, best, _passages = ordered[0]
+        assert best.span is not None
+        # Equal values ("trên 50%" both) make no winner: say they are level.
+        leaders = [f[0] for f in ordered if f[1] == best_value]
+        verdict = " và ".join(leaders) + (" ngang nhau" if len(leaders) > 1 else "")
+        text = f"{verdict} ({best.span.text}). " + " ".join(parts)
+        return Answer(text, best.span.text, False, citations,
+                      confidence=min(f[2].score for f in found))
 
     def _generated(self, question: str, extractive: Answer) -> Answer:
         """The generator's wording when it keeps to the rules; the extractive answer else."""
@@ -170,7 +292,8 @@ class QAPipeline:
 
     def _abstain(self, question: QuestionInfo, reason: str, about: str = "",
                  confidence: float = 0.0) -> Answer:
-        return Answer(abstention_message(self.provinces, reason, about, question.language),
+        return Answer(abstention_message(self.provinces, reason, about, question.language,
+                                         question),
                       None, True, [], reason=reason, confidence=confidence)
 
 
@@ -182,8 +305,18 @@ def _sentence_similarity(searcher: Searcher) -> SentenceSimilarity | None:
 
 
 def abstention_message(provinces: Sequence[str], reason: str, about: str,
-                       language: str = "vi") -> str:
-    if reason == "province" and about:
+                       language: str = "vi", question: QuestionInfo | None = None) -> str:
+    if reason in ("year", "role", "count", "type") and question is not None:
+        opening = unmet_message(question, reason)
+    elif reason == "elsewhere" and question is not None:
+        asked = ", ".join(question.provinces)
+        where = f" (chỉ có của {about})" if about else ""
+        opening = (f"Xin lỗi, các bài viết hiện có không nêu thông tin này cho {asked}{where} "
+                   "nên tôi chưa trả lời được.")
+    elif reason == "compare" and about:
+        opening = (f"Xin lỗi, các bài viết hiện có không nêu số liệu của {about} để so sánh "
+                   "nên tôi chưa trả lời được.")
+    elif reason == "province" and about:
         opening = f"Xin lỗi, các bài viết hiện có không nói về {about} nên tôi chưa trả lời được."
     elif reason == "term" and about:
         opening = (f"Xin lỗi, các bài viết hiện có không nhắc đến “{about}” "
@@ -243,3 +376,48 @@ def _has_terms(passage: Passage, terms: Sequence[str]) -> bool:
         if needle not in haystack and alternative not in expanded:
             return False
     return True
+
+
+# "tỷ trọng GRDP", "tỷ lệ", "phần trăm": the compared values are shares.
+_PERCENT_WORDS_RE = re.compile(r"\b(?:ty trong|ti trong|ty le|ti le|phan tram|percent|share)\b|%")
+_RANK_WORDS_RE = re.compile(r"\b(?:thu hang|xep hang|hang|vi tri|xep thu|dung thu|rank|"
+                            r"ranking|ranked)\b")
+
+
+def comparison_kind(text: str) -> str:
+    """What a comparison compares: ranks ("thứ hạng tốt hơn") or numbers (the rest)."""
+    return "rank" if _RANK_WORDS_RE.search(fold_diacritics(text.casefold())) else "number"
+
+
+def _only_province(text: str, keep: str, provinces: Sequence[str]) -> str:
+    """The question about one of the provinces it compares: the others' names removed."""
+    folded = fold_diacritics(text.casefold())
+    for name in provinces:
+        if name == keep:
+            continue
+        target = fold_diacritics(name.casefold())
+        position = folded.find(target)
+        while position >= 0:
+            # Folding keeps one character per character, so positions index `text`.
+            text = text[:position] + " " * len(target) + text[position + len(target):]
+            folded = folded[:position] + " " * len(target) + folded[position + len(target):]
+            position = folded.find(target)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+_VALUE_RE = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+def _comparable_value(span: str, kind: str) -> float | None:
+    """The number a span states, Vietnamese style ("1.506" = 1506, "78,9%" = 78.9); a rank
+    "đứng đầu"/"dẫn đầu"/"thứ nhất" is 1."""
+    folded = fold_diacritics(span.casefold())
+    if kind == "rank" and re.search(r"\b(?:dau|nhat)\b", folded):
+        return 1.0
+    match = _VALUE_RE.search(span)
+    if match is None:
+        return None
+    digits = match.group(0)
+    if re.fullmatch(r"\d{1,3}(?:\.\d{3})+", digits):
+        digits = digits.replace(".", "")
+    return float(digits.replace(".", "").replace(",", ".") if "," in digits else digits)

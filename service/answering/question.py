@@ -11,8 +11,10 @@ from retriever.text.normalize import fold_diacritics, has_diacritics, match_form
 # Answer types, from the most specific phrasing to the most general. Patterns run on the
 # accent-folded, case-folded question so "thu may" is read like "thứ mấy".
 _VI_TYPES: tuple[tuple[str, str], ...] = (
-    ("rank", r"\b(thu|hang|vi tri) (may|bao nhieu|nao)\b|\bxep (hang|thu)\b|\bdung thu\b"
-             r"|\bxep hang\b"),
+    # "giữ chức vụ gì" asks for a title, not a person or a description.
+    ("role", r"\b(chuc vu|chuc danh|cuong vi) (gi|nao)\b|\bgiu (nhung )?chuc (gi|nao)\b"),
+    ("rank", r"\b(thu|hang|vi tri) (may|bao nhieu|nao)\b|\bxep thu\b|\bdung thu\b"
+             r"|\bdung o (dau|vi tri nao)\b"),
     ("date", r"\b(khi nao|bao gio|luc nao|thoi diem nao|thoi gian nao)\b"
              r"|\b(ngay|thang|nam|quy) (nao|may|bao nhieu)\b"),
     ("person", r"\b(nguoi nao|vi nao|ong nao|ba nao|ai)\b"),
@@ -21,6 +23,9 @@ _VI_TYPES: tuple[tuple[str, str], ...] = (
     ("number", r"\b(bao nhieu|so luong|ty le|ti le|phan tram)\b|\bmay\b(?! (tinh|moc|bay))"
                r"|\b(la|co) so (nao|gi|may)\b"),
     ("sentence", r"\b(the nao|ra sao|tai sao|vi sao|the sao|bang cach nao|lam gi de)\b"),
+    # "xếp hạng" alone is a weaker cue than "bao nhiêu" or "bằng cách nào": "thuộc nhóm bao
+    # nhiêu tỉnh dẫn đầu trong xếp hạng" asks for a number.
+    ("rank", r"\bxep hang\b"),
     # A name only when the question asks for one; "X là gì?" asks for a description.
     ("name", r"\bten (la )?(gi|nao)\b|\b(nen tang|ung dung|he thong|san|cong|chuong trinh|"
              r"ngan hang|doanh nghiep|cong ty|nha mang|don vi|co quan|to chuc|hoc vien|"
@@ -60,20 +65,39 @@ class QuestionInfo:
     # For "bao nhiêu" questions: what is counted ("thành viên", "xã, phường") or "%".
     counted: str = ""
     subject: str = ""  # for "X là gì?": X
+    # Constraints an answer must meet (see verify.py): years the question is about, the
+    # office a person must hold ("chủ tịch"), the abbreviation to spell out, and the head
+    # noun a name must be the name of ("học viện nào" -> "học viện").
+    years: list[str] = field(default_factory=list)
+    roles: list[str] = field(default_factory=list)
+    abbreviation: str = ""
+    head: str = ""
+    # "tỉnh nào ... cao hơn / thấp nhất": "more" or "less" across the provinces named.
+    compare: str = ""
+    # "bao nhiêu", "mấy": the answer must be an amount ("tỷ lệ ... là gì?" need not be).
+    asks_amount: bool = False
+    # A place in a ranking ("xếp hạng", "đứng thứ"), not just an ordinal ("giải thứ mấy",
+    # "vị trí nào" on a football pitch): only such a rank must be stated as one.
+    ranking: bool = False
 
 
+# "chiếm bao nhiêu GRDP" asks for a share too.
 _PERCENT_RE = re.compile(r"\b(phan tram|ty le|ti le|ty trong|ti trong|percentage|percent|"
-                         r"share|proportion|rate)\b|%")
+                         r"share|proportion|rate|chiem (?:khoang )?(?:bao nhieu|may))\b|%")
 _COUNTED_RE = re.compile(r"\b(?:bao nhieu|may|how many)\s+((?:[^\W\d_]+[ ,]*){1,4})")
 _DEFINITION_RE = re.compile(r"^(.{2,60}?)\s+(?:la gi|nghia la gi|la viet tat cua gi)\b")
 _ENGLISH_VERBS = "do does did are is have has in of were was will"
+# Words that end (or, first, rule out) the counted phrase: verbs and prepositions after
+# "bao nhiêu" mean the counted noun came before it ("vĩ tuyến bao nhiêu làm giới hạn").
 _COUNTED_STOP = frozenset(
-    f"la co duoc da dang se cua o tai trong nam den va thi {_ENGLISH_VERBS}".split(" ")
+    f"la co duoc da dang se cua o tai trong nam den va thi moi mot lam de cho khi vao ra len "
+    f"xuong tang giam dat so sau truoc tu {_ENGLISH_VERBS}".split(" ")
 )
 
 
 _COUNTED_STOP_ACCENTED = frozenset(
-    f"là có được đã đang sẽ của ở tại trong năm đến và thì {_ENGLISH_VERBS}".split(" ")
+    f"là có được đã đang sẽ của ở tại trong năm đến và thì mỗi mọi mới một làm để cho khi "
+    f"vào ra lên xuống tăng giảm đạt so sau trước từ {_ENGLISH_VERBS}".split(" ")
 )
 
 
@@ -89,7 +113,10 @@ def counted_thing(text: str) -> str:
     lowered = match_form(text)
     stop = _COUNTED_STOP_ACCENTED if has_diacritics(text) else _COUNTED_STOP
     for word in re.finditer(r"[^\W\d_]+", lowered[match.start(1):match.end(1)]):
-        if word.group(0) in stop:
+        # A capitalised word starts a name ("bao nhiêu tổ Bến Tre"), not what is counted;
+        # an acronym is a noun like any other ("bao nhiêu DN nhỏ").
+        original = text[match.start(1) + word.start():match.start(1) + word.end()]
+        if word.group(0) in stop or (original[0].isupper() and not original.isupper()):
             break
         end = match.start(1) + word.end()
     # Folding keeps one character per character, so folded offsets index the text.
@@ -101,9 +128,37 @@ def definition_subject(text: str) -> str:
     return text[match.start(1):match.end(1)].strip() if match else ""
 
 
+# Question words that fold to the same letters as common content words: "đâu" (where) and
+# "đầu" (head: "dẫn đầu"), "nào" and "não" ("bộ não số"), "mấy" and "máy" ("máy tính").
+# In an accented question only the question word itself may match the folded patterns.
+# "hạng" (rank) and "hàng" ("ngân hàng nào" asks for a name) likewise, except where a name's
+# head noun is read: there "hàng" must stay.
+_AMBIGUOUS_QUESTION_WORDS = {"dau": "đâu", "nao": "nào", "may": "mấy", "hang": "hạng"}
+_AMBIGUOUS_IN_NAMES = {"dau": "đâu", "nao": "nào", "may": "mấy"}
+
+
+def pattern_form(text: str, ambiguous: dict[str, str] = _AMBIGUOUS_QUESTION_WORDS) -> str:
+    """The folded, lower-cased text the type patterns run on; in an accented question a
+    word that only folds to a question word ("đầu" -> "dau") is masked."""
+    lowered = match_form(text)
+    folded = fold_diacritics(lowered)
+    if not has_diacritics(text) or len(folded) != len(lowered):
+        return folded
+
+    def mask(match: re.Match[str]) -> str:
+        word = match.group(0)
+        if lowered[match.start():match.end()] == ambiguous[word]:
+            return word
+        return "_" * len(word)
+    return re.sub(r"\b(?:" + "|".join(ambiguous) + r")\b", mask, folded)
+
+
 def question_kind(text: str, language: str) -> str:
-    folded = fold_diacritics(match_form(text))
+    folded = pattern_form(text)
+    named = pattern_form(text, _AMBIGUOUS_IN_NAMES)
     for kind, pattern in _EN_TYPES if language == "en" else _VI_TYPES:
+        if kind == "name":
+            folded = named
         if re.search(pattern, folded):
             if kind == "person" and re.search(r"\bAI\b", text) and not re.search(
                     r"\bai\b", text):
@@ -136,14 +191,147 @@ def required_terms(text: str, provinces: list[str]) -> list[str]:
     return list(dict.fromkeys(terms))
 
 
+# Shorthand for offices that officials' titles use and the articles never do: "CT UBND tỉnh"
+# is "Chủ tịch UBND tỉnh". Only before the body the office belongs to, where the letters
+# cannot mean anything else.
+_TITLE_SHORTHANDS = {"PCT": "Phó Chủ tịch", "CT": "Chủ tịch", "PGĐ": "Phó Giám đốc",
+                     "PGD": "Phó Giám đốc", "GĐ": "Giám đốc", "GD": "Giám đốc",
+                     "PBT": "Phó Bí thư"}
+_TITLE_SHORTHAND_RE = re.compile(
+    r"(?<![\w&/-])(" + "|".join(sorted(_TITLE_SHORTHANDS, key=len, reverse=True)) + r")"
+    r"(?=\s+(?i:UBND|HĐND|HDND|Sở|So|Ban|Tỉnh ủy|Tinh uy|Thành ủy|Huyện ủy|MTTQ|Hội đồng|"
+    r"Ủy ban|Công ty|Tập đoàn|Ngân hàng|Bệnh viện|Trung tâm)\b)"
+)
+
+
+def expand_title_shorthands(text: str) -> str:
+    """ "CT UBND tỉnh Vĩnh Long là ai?" -> "Chủ tịch UBND tỉnh Vĩnh Long là ai?"."""
+    accented = has_diacritics(text)
+
+    def spelled(match: re.Match[str]) -> str:
+        full = _TITLE_SHORTHANDS[match.group(1)]
+        return full if accented else fold_diacritics(full)
+    return _TITLE_SHORTHAND_RE.sub(spelled, text)
+
+
+# Offices a "who is" question may name; the person answering must hold that office.
+ROLE_WORDS = ("tổng giám đốc", "giám đốc", "chủ tịch", "bí thư", "bộ trưởng", "thứ trưởng",
+              "thủ tướng", "chủ nhiệm", "trưởng ban", "trưởng phòng", "chánh văn phòng",
+              "hiệu trưởng", "viện trưởng", "tổng thống", "thị trưởng", "tổng biên tập")
+_EN_ROLES = {"chairman": "chủ tịch", "chairwoman": "chủ tịch", "chairperson": "chủ tịch",
+             "chair": "chủ tịch", "director": "giám đốc", "secretary": "bí thư",
+             "minister": "bộ trưởng", "prime minister": "thủ tướng", "mayor": "thị trưởng",
+             "president": "chủ tịch"}
+_ROLE_ALTERNATIVES = "|".join(fold_diacritics(r) for r in ROLE_WORDS)
+# The office is what "who" asks about only in these shapes: "Ai là (người giữ chức) giám
+# đốc ...?", "Chủ tịch UBND tỉnh X là ai?". "Ai được chọn làm ứng cử viên tổng thống?" asks
+# for someone who is not (yet) president.
+_WHO_HOLDS_RE = re.compile(
+    r"^(?:ai|nguoi nao|vi nao)\s+(?:la\s+|lam\s+)?(?:nguoi\s+)?(?:hien\s+)?(?:nay\s+)?"
+    r"(?:dang\s+)?(?:giu\s+)?(?:chuc\s+)?(?:vu\s+)?(?:(pho)\s+)?(" + _ROLE_ALTERNATIVES
+    + r")\b"
+    r"|^(?:(?!pho\b)\w+\s+)?(?:(pho)\s+)?(" + _ROLE_ALTERNATIVES + r")\b.*\b(?:la ai|la nguoi nao|"
+    r"la vi nao|ten (?:la )?gi|ten la)\W*$"
+)
+_EN_WHO_HOLDS_RE = re.compile(
+    r"^who\s+(?:is|was|are|were)\s+(?:the\s+)?(?:current\s+)?(?:(vice|deputy)\s+)?("
+    + "|".join(sorted(_EN_ROLES, key=len, reverse=True)) + r")\b"
+)
+
+
+def question_roles(text: str, language: str) -> list[str]:
+    """The office a "who" question asks the holder of, folded, "phó" kept: "Chủ tịch UBND
+    tỉnh X là ai?" -> ["chu tich"]; "Who is the vice chairman of ...?" -> ["pho chu tich"]."""
+    folded = fold_diacritics(match_form(text)).strip()
+    if language == "en":
+        match = _EN_WHO_HOLDS_RE.search(folded)
+        if not match:
+            return []
+        role = fold_diacritics(_EN_ROLES[match.group(2)])
+        return [f"pho {role}" if match.group(1) else role]
+    match = _WHO_HOLDS_RE.search(folded)
+    if not match:
+        return []
+    deputy, role = (match.group(1), match.group(2)) if match.group(2) else (
+        match.group(3), match.group(4))
+    return [f"pho {role}" if deputy else role]
+
+
+_ACRONYM_RE = re.compile(r"^[A-ZĐ][A-Za-zĐđ&-]*[A-ZĐ][A-Za-zĐđ]*$")
+
+
+def abbreviation_asked(text: str, subject: str) -> str:
+    """The acronym a question asks to spell out: "CĐS là viết tắt của gì?" -> "CĐS"."""
+    if subject and _ACRONYM_RE.match(subject) and "viet tat" in fold_diacritics(
+            match_form(text)):
+        return subject
+    return ""
+
+
+# "nền tảng nào", "học viện nào": what the asked name must be the name of.
+_HEAD_RE = re.compile(
+    r"\b(nen tang|ung dung|he thong|san thuong mai dien tu|san|cong|chuong trinh|ngan hang|"
+    r"doanh nghiep|cong ty|nha mang|don vi|co quan|to chuc|hoc vien|truong|du an|phan mem|"
+    r"trang|mo hinh|giai thuong|nghi quyet|quyet dinh|de an|ke hoach|chi thi|nghi dinh|"
+    r"thong tu|tap doan|benh vien|tinh|huyen|xa|thanh pho)(?:\s+\w+){0,4}\s+nao\b")
+
+
+def name_head(text: str) -> str:
+    folded = pattern_form(text, _AMBIGUOUS_IN_NAMES)
+    match = _HEAD_RE.search(folded)
+    if not match:
+        return ""
+    lowered = match_form(text)
+    # Folding keeps one character per character, so the folded offsets index the text.
+    if len(lowered) == len(folded):
+        return lowered[match.start(1):match.end(1)]
+    return match.group(1)
+
+
+_MORE_RE = re.compile(r"\b(?:cao|nhieu|lon|tot|manh|nhanh|som|dan dau)\s+(?:hon|nhat)\b"
+                      r"|\b(?:higher|more|larger|better|highest|most|largest|best)\b")
+_LESS_RE = re.compile(r"\b(?:thap|it|nho|kem|cham|muon)\s+(?:hon|nhat)\b"
+                      r"|\b(?:lower|fewer|less|smaller|worse|lowest|fewest|least|smallest)\b")
+_WHICH_RE = re.compile(r"\b(?:tinh|thanh pho|dia phuong|noi|ben) nao\b|\bwhich province\b")
+
+
+def comparison(text: str, provinces: list[str]) -> str:
+    """ "more" or "less" for a question that compares provinces ("Giữa A và B, tỉnh nào có
+    thứ hạng tốt hơn?"), else ""."""
+    folded = pattern_form(text)
+    if len(provinces) < 2 or not _WHICH_RE.search(folded):
+        return ""
+    if _MORE_RE.search(folded):
+        return "more"
+    if _LESS_RE.search(folded):
+        return "less"
+    return ""
+
+
+_AMOUNT_RE = re.compile(r"\b(?:bao nhieu|may|how many|how much)\b")
+_RANKING_RE = re.compile(r"\b(?:xep hang|xep thu|dung thu|dung o|hang (?:may|bao nhieu|nao)|"
+                         r"rank|ranked|ranking)\b")
+
+
 def analyse_question(text: str) -> QuestionInfo:
-    text = normalize(text)
+    text = expand_title_shorthands(normalize(text))
     language = detect_language(text)
     provinces = [name for name, _count in find_provinces(text)]
     kind = question_kind(text, language)
     terms = required_terms(text, provinces)
     if language == "en":
         terms = [t for t in terms if any(c.isdigit() for c in t)]
+    roles = question_roles(text, language) if kind in ("person", "name") else []
+    if roles:
+        kind = "person"  # "Chủ tịch UBND tỉnh X tên gì?" asks for a person's name
+    subject = definition_subject(text) if language == "vi" else ""
+    years = re.findall(r"(?<![\d/.,-])(?:19|20)\d\d(?![\d/.,-]\d)", text)
     return QuestionInfo(text, kind, language, has_diacritics(text), provinces, terms,
-                        counted_thing(text) if kind == "number" else "",
-                        definition_subject(text) if language == "vi" else "")
+                        counted_thing(text) if kind == "number" else "", subject,
+                        years=list(dict.fromkeys(years)) if kind != "date" else [],
+                        roles=roles,
+                        abbreviation=abbreviation_asked(text, subject),
+                        head=name_head(text) if kind == "name" else "",
+                        compare=comparison(text, provinces),
+                        asks_amount=bool(_AMOUNT_RE.search(pattern_form(text))),
+                        ranking=kind == "rank" and bool(_RANKING_RE.search(pattern_form(text))))

@@ -134,3 +134,56 @@ def test_a_long_follow_up_within_the_limits_is_answered(pipeline: QAPipeline) ->
                Turn("assistant", "thứ 9 [1].")]
     answer = pipeline.answer(long_question, history)
     assert answer.text
+
+
+@pytest.mark.parametrize(("question", "reason", "says"), [
+    # The year asked about is not in the passages (Vĩnh Long's rank is of 2020).
+    ("Vĩnh Long xếp hạng chuyển đổi số năm 2022 thứ mấy?", "year", "năm 2022"),
+    # No rank is given for the province, only other figures.
+    ("Bà Rịa - Vũng Tàu đứng thứ mấy về chỉ số chuyển đổi số?", "type", "thứ hạng"),
+    # Its article has numbers, none of stations.
+    ("Tiền Giang có bao nhiêu trạm thu phát sóng di động?", "count", "trạm thu phát sóng"),
+    # Nobody holding that office is named in its article.
+    ("Bí thư Tỉnh ủy Bình Phước là ai?", "role", "bí thư"),
+    ("Phó Chủ tịch UBND tỉnh Vĩnh Long là ai?", "role", "phó chủ tịch"),
+    # Only Bình Phước's article gives this count.
+    ("Vĩnh Long có bao nhiêu dịch vụ công trực tuyến được tích hợp lên Cổng dịch vụ công "
+     "quốc gia?", "elsewhere", "chỉ có của Bình Phước"),
+])
+def test_near_misses_abstain_saying_why(pipeline: QAPipeline, question: str, reason: str,
+                                        says: str) -> None:
+    answer = pipeline.answer(question)
+    assert answer.abstained and answer.reason == reason, answer.text
+    assert answer.citations == [] and answer.span is None
+    assert says in answer.text
+
+
+def test_comparisons_answer_each_province_then_compare(pipeline: QAPipeline) -> None:
+    rank = pipeline.answer("Giữa Vĩnh Long và Bình Phước, tỉnh nào xếp hạng chuyển đổi số "
+                           "cao hơn?")
+    assert not rank.abstained and rank.span == "thứ 9"
+    assert rank.text.startswith("Bình Phước (thứ 9).") and "hạng 52" in rank.text
+    assert [c.doc_id for c in rank.citations] == ["binh-phuoc", "vinh-long"]
+    assert "[1]" in rank.text and "[2]" in rank.text
+    lower = pipeline.answer("Bến Tre và Bình Phước, tỉnh nào đặt mục tiêu kinh tế số chiếm "
+                            "tỷ trọng GRDP thấp hơn?")
+    assert lower.text.startswith("Bến Tre (tối thiểu 10%).") and "20% GRDP" in lower.text
+    level = pipeline.answer("Giữa Bến Tre và Tiền Giang, tỉnh nào có tỷ lệ dân số có tài "
+                            "khoản thanh toán điện tử cao hơn?")
+    assert level.text.startswith("Bến Tre và Tiền Giang ngang nhau (trên 50%).")
+    # Tiền Giang's article gives no rank: nothing to compare.
+    missing = pipeline.answer("Giữa Bình Phước và Tiền Giang, tỉnh nào xếp hạng chuyển đổi "
+                              "số tốt hơn?")
+    assert missing.abstained and missing.reason == "compare"
+    assert "Tiền Giang" in missing.text and missing.citations == []
+
+
+def test_office_shorthands_offices_and_abbreviations(pipeline: QAPipeline) -> None:
+    assert pipeline.answer("CT UBND tỉnh Tiền Giang là ai?").span == "Nguyễn Văn Vĩnh"
+    offices = pipeline.answer("Ông Nguyễn Minh Quang giữ chức vụ gì?")
+    assert offices.question_type == "role"
+    assert "Giám đốc Sở Thông tin và Truyền thông" in offices.text
+    spelt = pipeline.answer("TTHC là viết tắt của gì?")
+    assert spelt.span == "thủ tục hành chính" and "(TTHC)" in spelt.text
+    # More passages are read to find the spelling out; no more are cited.
+    assert len(spelt.citations) <= pipeline.top_k

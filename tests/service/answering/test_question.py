@@ -50,3 +50,93 @@ def test_counted_thing_and_definition_subject() -> None:
         "xã, phường, thị trấn")
     assert analyse_question("Kinh tế số chiếm bao nhiêu phần trăm GRDP?").counted == "%"
     assert analyse_question("IoT là gì?").subject == "IoT"
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    # "đầu" of "dẫn đầu" folds to the "đâu" of "ở đâu": only the question word asks a place.
+    ("Tỉnh phấn đấu thuộc nhóm bao nhiêu tỉnh dẫn đầu cả nước?", "number"),
+    # "hàng" of "ngân hàng" is not the "hạng" of "hạng nào".
+    ("Những ngân hàng nào mở tài khoản cho tiểu thương?", "name"),
+    ("Tỉnh đứng hạng nào về chuyển đổi số?", "rank"),
+    # "não" is not "nào": a description is asked, not a name.
+    ("Hệ thống “bộ não số” của tỉnh là gì?", "sentence"),
+    ("Bà Nguyễn Thị Hoa giữ chức vụ gì?", "role"),
+    ("Ông Trần Văn Nam giữ những chức gì ở Sở?", "role"),
+    ("Nộp thuế qua mạng thì tỉnh đứng ở đâu so với cả nước?", "rank"),
+    ("Thành phố Thủ Dầu Một nằm ở đâu?", "place"),
+    # "xếp hạng" in passing: "bao nhiêu" or "bằng cách nào" decides.
+    ("Tỉnh lọt vào nhóm bao nhiêu tỉnh dẫn đầu trong xếp hạng CNTT?", "number"),
+    ("Xếp hạng tốt nghiệp được tính bằng cách nào?", "sentence"),
+    ("Chủ tịch UBND tỉnh Long An tên gì?", "person"),
+])
+def test_question_kind_reads_accents_and_stronger_cues(question: str, kind: str) -> None:
+    assert analyse_question(question).kind == kind
+
+
+@pytest.mark.parametrize(("question", "expanded"), [
+    ("CT UBND tỉnh Kiên Giang là ai?", "Chủ tịch UBND tỉnh Kiên Giang là ai?"),
+    ("PGĐ Sở TT&TT tỉnh Sóc Trăng là ai?", "Phó Giám đốc Sở TT&TT tỉnh Sóc Trăng là ai?"),
+    ("ct ubnd tinh kien giang la ai", "ct ubnd tinh kien giang la ai"),
+    ("CT UBND tinh Kien Giang la ai", "Chu tich UBND tinh Kien Giang la ai"),
+    # Only before the body the office belongs to.
+    ("Công ty CT có bao nhiêu nhân viên?", "Công ty CT có bao nhiêu nhân viên?"),
+])
+def test_title_shorthands_are_spelt_out(question: str, expanded: str) -> None:
+    assert analyse_question(question).text == expanded
+
+
+@pytest.mark.parametrize(("question", "roles"), [
+    ("Chủ tịch UBND tỉnh Hậu Giang là ai?", ["chu tich"]),
+    ("CT UBND tỉnh Hậu Giang là ai?", ["chu tich"]),
+    ("Phó Chủ tịch UBND tỉnh Hậu Giang là ai?", ["pho chu tich"]),
+    ("Ai là người hiện giữ chức giám đốc Sở Nội vụ?", ["giam doc"]),
+    ("giam doc so noi vu tinh hau giang la ai", ["giam doc"]),
+    ("Who is the vice chairman of the provincial committee?", ["pho chu tich"]),
+    # The office is not what "who" asks about here.
+    ("Ai được chọn làm ứng cử viên chủ tịch hội?", []),
+    ("Ai ký quyết định thay chủ tịch?", []),
+])
+def test_the_office_a_who_question_asks_about(question: str, roles: list[str]) -> None:
+    assert analyse_question(question).roles == roles
+
+
+def test_years_abbreviation_head_and_amount() -> None:
+    info = analyse_question("Năm 2021 tỉnh Sóc Trăng xếp hạng chuyển đổi số thứ mấy?")
+    assert info.years == ["2021"] and info.ranking
+    # A date question asks for the year: it is not a constraint on the answer.
+    assert analyse_question("Nghị quyết được ban hành năm nào, 2021 hay 2022?").years == []
+    # The year of a full date is part of that date, not a year asked about.
+    assert analyse_question("Ngày 27/1/2024 tỉnh tổ chức hội nghị gì?").years == []
+    assert analyse_question("CNTT là viết tắt của gì?").abbreviation == "CNTT"
+    assert analyse_question("CNTT là gì?").abbreviation == ""
+    assert analyse_question("Tỉnh hợp tác với học viện nào?").head == "học viện"
+    assert analyse_question("Tỉnh dùng những nền tảng số nào?").head == "nền tảng"
+    assert analyse_question("Tỉnh có bao nhiêu xã?").asks_amount
+    assert not analyse_question("Tỷ lệ giảm nhiệt có ký hiệu là gì?").asks_amount
+    assert not analyse_question("Cúp châu Á năm đó là giải thứ mấy?").ranking
+
+
+@pytest.mark.parametrize(("question", "counted"), [
+    ("Huyện chi bao nhiêu tỷ đồng cho chuyển đổi số?", "tỷ đồng"),
+    ("Kinh tế số chiếm bao nhiêu GRDP?", "%"),
+    # A name after the counted noun is not counted: "tổ" of "bao nhiêu tổ Sóc Trăng".
+    ("ấp thì có bao nhiêu tổ Sóc Trăng có bao nhiêu tổ?", "tổ"),
+    # A verb right after "bao nhiêu": the counted noun came before it.
+    ("Nước Anh lấy vĩ tuyến bao nhiêu làm giới hạn?", ""),
+    ("Hai tỉnh đặt mục tiêu tăng bao nhiêu mỗi năm?", ""),
+])
+def test_counted_thing_stops_at_names_verbs_and_determiners(question: str,
+                                                             counted: str) -> None:
+    assert analyse_question(question).counted == counted
+
+
+@pytest.mark.parametrize(("question", "compare"), [
+    ("Giữa Bình Phước và Vĩnh Long, tỉnh nào có thứ hạng chuyển đổi số tốt hơn?", "more"),
+    ("Trong ba tỉnh Bến Tre, Long An và Cà Mau, tỉnh nào có tỷ lệ thấp nhất?", "less"),
+    ("Which province ranks higher, Long An or Ca Mau?", "more"),
+    # One province, or no "which province": nothing to compare.
+    ("Bình Phước có thứ hạng cao hơn năm trước không?", ""),
+    ("Bến Tre và Tiền Giang đặt mục tiêu tăng bao nhiêu mỗi năm?", ""),
+])
+def test_comparisons_across_provinces(question: str, compare: str) -> None:
+    assert analyse_question(question).compare == compare

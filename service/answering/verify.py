@@ -1,0 +1,113 @@
+"""Whether a candidate answer meets what the question pins down, and what to say if none does.
+
+Word overlap alone answers near-misses confidently: "Bến Tre đứng thứ mấy?" with "Bến Tre
+thuộc nhóm 30 tỉnh dẫn đầu", "năm 2021" with a 2020 figure, "Chủ tịch UBND tỉnh X là ai?"
+with a sentence naming nobody. These checks hold a candidate sentence to the question's own
+constraints; a sentence that fails one is not used, and when every candidate fails, the
+answer says which constraint the articles do not meet instead of guessing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from retriever.text.gazetteer import find_provinces
+from retriever.text.normalize import fold_diacritics, match_form
+from service.answering.question import QuestionInfo
+from service.answering.spans import Span
+
+# How far (characters) an office may stand from the name of who holds it: "Ông Nguyễn Minh
+# Quang - Giám đốc Sở ..." and "Phó Bí thư Tỉnh ủy, Chủ tịch UBND tỉnh- Lữ Quang Ngời".
+ROLE_WINDOW = 45
+
+# What a candidate can fail (Extraction.unmet; the abstention's reason): "province" (it
+# reports another province's fact), "year" (its passage has not the year asked about),
+# "type" (no rank, or no number for "bao nhiêu"), "count" (its numbers count something
+# else), "role" (no person holding the office asked about).
+UNMET_REASONS = ("province", "year", "type", "count", "role")
+
+
+def missing_years(years: Sequence[str], *texts: str) -> list[str]:
+    """The question's years that none of `texts` mentions ("năm 2021" is not answered by a
+    passage that speaks only of 2020)."""
+    return [y for y in years if not any(re.search(rf"(?<!\d){y}(?!\d)", t) for t in texts)]
+
+
+def names_other_province(sentence: str, provinces: Sequence[str]) -> bool:
+    """The sentence names provinces, none of them one the question asks about: it reports
+    another province's fact even when its article is about the asked one."""
+    if not provinces:
+        return False
+    named = {name for name, _count in find_provinces(sentence)}
+    return bool(named) and not named & set(provinces)
+
+
+def _role_positions(folded: str, role: str) -> list[tuple[int, int]]:
+    """Where `role` (folded, "pho chu tich" or "chu tich") is written; a plain office does
+    not match its deputy ("Phó Chủ tịch" is not "Chủ tịch")."""
+    deputy = role.startswith("pho ")
+    plain = role[4:] if deputy else role
+    positions = []
+    for match in re.finditer(rf"(?<!\w){re.escape(plain)}(?!\w)", folded):
+        before = folded[max(0, match.start() - 4):match.start()]
+        is_deputy = before.endswith("pho ")
+        if is_deputy == deputy:
+            positions.append((match.start() - (4 if is_deputy else 0), match.end()))
+    return positions
+
+
+def holds_role(sentence: str, person: Span, roles: Sequence[str]) -> bool:
+    """A person span stands next to one of the offices the question names."""
+    if not roles:
+        return True
+    # Folding keeps one character per character of NFC text, so offsets carry over.
+    folded = fold_diacritics(sentence.casefold())
+    for role in roles:
+        for start, end in _role_positions(folded, role):
+            gap = person.start - end if end <= person.start else start - person.end
+            if gap <= ROLE_WINDOW:
+                return True
+    return False
+
+
+def named_near(sentence: str, span: Span, name: str) -> bool:
+    """`name` (a person the question names) is written within ROLE_WINDOW of the span."""
+    folded, target = fold_diacritics(sentence).casefold(), fold_diacritics(name).casefold()
+    for match in re.finditer(re.escape(target), folded):
+        gap = match.start() - span.end if span.end <= match.start() else span.start - match.end()
+        if gap <= ROLE_WINDOW:
+            return True
+    return False
+
+
+def unmet_message(question: QuestionInfo, reason: str) -> str:
+    """The first sentence of an abstention that says which constraint no passage met."""
+    if reason == "year":
+        return (f"Xin lỗi, các bài viết hiện có không có thông tin của năm "
+                f"{', '.join(question.years)} cho câu hỏi này nên tôi chưa trả lời được.")
+    if reason == "role":
+        roles = ", ".join(question.roles)
+        return (f"Xin lỗi, các bài viết hiện có không nêu tên người giữ chức vụ bạn hỏi "
+                f"({_display(question.text, roles)}) nên tôi chưa trả lời được.")
+    if reason == "count":
+        return (f"Xin lỗi, các bài viết hiện có không nêu số {question.counted} "
+                "nên tôi chưa trả lời được.")
+    if reason == "type":
+        what = {"rank": "thứ hạng", "number": "con số", "date": "thời điểm",
+                "person": "tên người"}.get(question.kind, "thông tin")
+        return (f"Xin lỗi, các bài viết hiện có không nêu {what} mà câu hỏi này cần "
+                "nên tôi chưa trả lời được.")
+    return "Xin lỗi, tôi không tìm thấy câu trả lời cho câu hỏi này trong các bài viết."
+
+
+def _display(text: str, folded_roles: str) -> str:
+    """The question's own spelling of its office(s) when it can be found, else the folded."""
+    lowered = match_form(text)
+    folded = fold_diacritics(lowered)
+    found = []
+    for role in folded_roles.split(", "):
+        position = folded.find(role)
+        found.append(lowered[position:position + len(role)] if position >= 0 and len(
+            folded) == len(lowered) else role)
+    return ", ".join(found)

@@ -1,0 +1,146 @@
+"""The extractive answerer holds candidate sentences to the question's constraints: hand-made
+passages about a province the sample corpus does not cover, every word weighted alike."""
+
+from dataclasses import replace
+
+import pytest
+
+from retriever.types import Chunk, Passage
+from service.answering.extractive import Extraction, best_extraction
+from service.answering.question import analyse_question
+from service.answering.verify import names_other_province
+
+
+def passage(text: str, start: int = 0) -> Passage:
+    chunk = Chunk(f"soc-trang#{start}", "soc-trang", text, start, start + len(text),
+                  "Chuyển đổi số ở Sóc Trăng", "Sóc Trăng")
+    return Passage(chunk, 1.0)
+
+
+def extract(question: str, *texts: str, **kwargs: object) -> Extraction:
+    passages = [passage(t, 1000 * i) for i, t in enumerate(texts)]
+    found = best_extraction(analyse_question(question), passages, lambda token, fold: 1.0,
+                            **kwargs)  # type: ignore[arg-type]
+    assert found is not None
+    return found
+
+
+def span(extraction: Extraction) -> str | None:
+    return extraction.span.text if extraction.span else None
+
+
+def test_a_year_the_question_names_must_be_in_the_passage() -> None:
+    question = "Sóc Trăng xếp hạng chuyển đổi số năm 2021 thứ mấy?"
+    only_2020 = "Năm 2020, chỉ số chuyển đổi số của tỉnh xếp hạng 52."
+    assert extract(question, only_2020).unmet == "year"
+    found = extract(question, only_2020, "Năm 2021, chuyển đổi số của tỉnh xếp hạng 40.")
+    assert (found.unmet, span(found)) == ("", "hạng 40")
+    # The passage just before may set the year ("... đến năm 2021. | Theo đó, ...").
+    lead_in = extract(question, only_2020,
+                      lead_in=lambda p: "Kế hoạch chuyển đổi số năm 2021 của tỉnh.")
+    assert lead_in.unmet == ""
+
+
+def test_a_ranking_question_needs_a_rank() -> None:
+    question = "Sóc Trăng đứng thứ mấy về chuyển đổi số?"
+    group = "Sóc Trăng thuộc nhóm 20 tỉnh dẫn đầu về chuyển đổi số."
+    assert extract(question, group).unmet == "type"
+    found = extract(question, group, "Về chuyển đổi số, Sóc Trăng đứng thứ 12 cả nước.")
+    assert (found.unmet, span(found)) == ("", "thứ 12")
+    # The ordinal of a congress is not a rank in a ranking ...
+    congress = "Đại hội Đảng bộ tỉnh lần thứ XI đề ra mục tiêu chuyển đổi số."
+    assert extract("Sóc Trăng xếp hạng chuyển đổi số thứ mấy?", congress).unmet == "type"
+    # ... but it answers an ordinal question.
+    found = extract("Đại hội Đảng bộ tỉnh là đại hội thứ mấy?", congress)
+    assert (found.unmet, span(found)) == ("", "thứ XI")
+
+
+def test_a_rank_of_what_the_question_ranks() -> None:
+    found = extract("Kinh tế số của Sóc Trăng xếp thứ mấy trong cả nước?",
+                    "Tỉnh có 1.500 dịch vụ công trực tuyến, xếp thứ 3 trong cả nước.",
+                    "Kinh tế số của tỉnh vươn lên xếp thứ 14.")
+    assert span(found) == "thứ 14"
+
+
+def test_a_count_must_count_what_is_asked() -> None:
+    question = "Sóc Trăng có bao nhiêu trạm thu phát sóng?"
+    assert extract(question, "Năm 2022, tỉnh phủ sóng 4G 100% diện tích.").unmet == "count"
+    # The passage speaks of the stations: the number may be written another way.
+    assert extract(question, "Các trạm thu phát sóng mới giúp phủ sóng 100% diện tích."
+                   ).unmet == ""
+    # A word in common is not enough: "công" of "dịch vụ công" is not "tổ công nghệ".
+    assert extract("Sóc Trăng có bao nhiêu tổ công nghệ số cộng đồng?",
+                   "Tỉnh đạt 90% dịch vụ công trực tuyến mức độ 4.").unmet == "count"
+    # No number at all for "bao nhiêu".
+    assert extract("Sóc Trăng có bao nhiêu tổ công nghệ số?",
+                   "Tỉnh đẩy mạnh công nghệ số trong mọi lĩnh vực.").unmet == "type"
+
+
+@pytest.mark.parametrize(("question", "text", "expected"), [
+    # The head noun is enough: "82/82 xã" counts "xã, phường, thị trấn".
+    ("Bao nhiêu xã, phường, thị trấn có trang tin điện tử?",
+     "Đã có 82/82 xã, phường xây dựng trang tin điện tử.", "82/82 xã"),
+    # Units of measure in any spelling.
+    ("Hang Sơn Đoòng cao bao nhiêu mét?", "Khoang lớn nhất dài 5 km, cao 200 m.", "200 m"),
+    # Of two numbers, the one that counts what is asked.
+    ("Sóc Trăng có bao nhiêu DN nhỏ và vừa dùng nền tảng số?",
+     "Hơn 90% DN dùng hóa đơn điện tử, hơn 1.200 DN nhỏ và vừa dùng nền tảng số.",
+     "hơn 1.200 DN nhỏ"),
+])
+def test_counts_bound_to_their_unit(question: str, text: str, expected: str) -> None:
+    found = extract(question, text)
+    assert (found.unmet, span(found)) == ("", expected)
+
+
+def test_a_person_must_hold_the_office_asked() -> None:
+    director = "Ông Trần Văn Hai - Giám đốc Sở Nội vụ cho biết tỉnh đã hoàn thành đề án."
+    assert extract("Chủ tịch UBND tỉnh Sóc Trăng là ai?", director).unmet == "role"
+    found = extract("Giám đốc Sở Nội vụ tỉnh Sóc Trăng là ai?", director)
+    assert (found.unmet, span(found)) == ("", "Trần Văn Hai")
+    chair = "Phát biểu tại hội nghị, Chủ tịch UBND tỉnh Lê Văn Ba đề nghị các sở làm tốt."
+    found = extract("Chủ tịch UBND tỉnh Sóc Trăng là ai?", director, chair)
+    assert span(found) == "Lê Văn Ba"
+
+
+def test_the_offices_of_a_named_person() -> None:
+    found = extract("Ông Trần Văn Hai giữ những chức vụ gì?",
+                    "Theo Phó Bí thư Tỉnh ủy, Chủ tịch UBND tỉnh- Trần Văn Hai, tỉnh phát "
+                    "triển nhanh. Bà Lê Thị Ba - Giám đốc Sở Tài chính cho biết thu ngân sách "
+                    "tăng.")
+    assert span(found) == "Phó Bí thư Tỉnh ủy, Chủ tịch UBND tỉnh"
+    assert "Trần Văn Hai" in found.answer_text
+
+
+def test_a_name_of_the_thing_asked() -> None:
+    found = extract("Sóc Trăng phối hợp với học viện nào để đo lường kinh tế số?",
+                    "Tỉnh phối hợp với Vụ Kinh tế số và Xã hội số; Học viện Công nghệ Bưu "
+                    "chính Viễn thông nghiên cứu phương pháp đo lường kinh tế số.")
+    assert span(found) == "Học viện Công nghệ Bưu chính Viễn thông"
+
+
+def test_an_abbreviation_is_answered_by_its_spelling_out() -> None:
+    found = extract("CĐS là viết tắt của gì?",
+                    "CĐS là giải pháp nền tảng, nhiệm vụ trọng tâm của CĐS toàn tỉnh.",
+                    "Tỉnh bước vào công cuộc chuyển đổi số (CĐS).")
+    assert span(found) == "chuyển đổi số"
+
+
+def test_a_sentence_about_another_province_is_not_used() -> None:
+    def about(p: Passage, sentence: str) -> bool:
+        return not names_other_province(sentence, ["Sóc Trăng"])
+    question = "Sóc Trăng có bao nhiêu trạm thu phát sóng?"
+    assert extract(question, "Cà Mau có 1.500 trạm thu phát sóng.", about=about).unmet == (
+        "province")
+    found = extract(question, "Cà Mau có 1.500 trạm thu phát sóng.",
+                    "Toàn tỉnh có 900 trạm thu phát sóng.", about=about)
+    assert span(found) == "900 trạm thu phát sóng"
+
+
+def test_no_span_the_finders_know_is_no_evidence_against_a_sentence() -> None:
+    text = "Hegesias đã chứng kiến trận chiến ở Gaza."
+    question = analyse_question("Ai đã chứng kiến trận chiến ở Gaza?")
+    idf = lambda token, fold: 1.0  # noqa: E731
+    person = best_extraction(question, [passage(text)], idf)
+    sentence = best_extraction(replace(question, kind="sentence"), [passage(text)], idf)
+    assert person is not None and sentence is not None
+    assert person.score == pytest.approx(sentence.score)
