@@ -104,6 +104,9 @@ class QAPipeline:
         query = text
         if question.language == "en":
             query = f"{text} {vietnamese_terms_of_english(question)}"
+        # Sentences are compared with the retrieval query's vector (embedded once), without
+        # a follow-up's context: that is not what this question asks.
+        asked = query[:MAX_QUERY_CHARS]
         if resolved.context:
             query = f"{query} {resolved.context}"
         top_k = top_k or self.top_k
@@ -113,7 +116,7 @@ class QAPipeline:
         passages = self.searcher.search(query, top_k, SearchFilter(province=province),
                                         retriever)
         searched = time.perf_counter()
-        answer = self._answer_from(question, passages, resolved.focus, resolved.context)
+        answer = self._answer_from(question, passages, resolved.focus, resolved.context, asked)
         if self.generator is not None and not answer.abstained:
             answer = self._generated(text, answer)
         finished = time.perf_counter()
@@ -125,7 +128,7 @@ class QAPipeline:
                       question.kind, text, answer.reason, answer.confidence, timings)
 
     def _answer_from(self, question: QuestionInfo, passages: list[Passage],
-                     focus: str, context: str = "") -> Answer:
+                     focus: str, context: str = "", asked: str = "") -> Answer:
         if not passages:
             return self._abstain(question, "no passage")
         relevant = [p for p in passages if _about_provinces(p, question.provinces)]
@@ -138,8 +141,8 @@ class QAPipeline:
             return self._abstain(question, "term", ", ".join(missing))
         similarity = None
         if self._similarity is not None:
-            scorer, asked = self._similarity, question.text
-            similarity = lambda texts: scorer(asked, texts)  # noqa: E731
+            scorer, compared = self._similarity, asked or question.text
+            similarity = lambda texts: scorer(compared, texts)  # noqa: E731
         extraction = best_extraction(question, with_terms, self._idf, focus,
                                      expansion=f"{query_expansion(question.text)} {context}",
                                      similarity=similarity)
@@ -178,7 +181,8 @@ def _sentence_similarity(searcher: Searcher) -> SentenceSimilarity | None:
     dense = searcher.retrievers.get("dense")
     if not isinstance(dense, QueryEmbedder) or not hasattr(dense.encoder, "encode_passages"):
         return None
-    return SentenceSimilarity(dense.query_vector, dense.encoder.encode_passages)
+    return SentenceSimilarity(dense.query_vector, dense.encoder.encode_passages,
+                              stored=searcher.segment_vectors)
 
 
 def abstention_message(provinces: Sequence[str], reason: str, about: str,
