@@ -19,10 +19,12 @@ The rate limit is off for the run: every client comes from 127.0.0.1.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import secrets
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from bench.common import RESULTS_DIR, questions, write_json
 from bench.corpora import CACHE_ROOT, bench_index, size_of
@@ -43,6 +45,22 @@ def rss_mb(pid: int) -> dict[str, float]:
         if key in ("VmRSS", "VmHWM"):
             values["rss_mb" if key == "VmRSS" else "peak_rss_mb"] = int(rest.split()[0]) / 1024
     return values
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far, all its threads (from /proc, Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measured_load(server_pid: int, *args: Any, **kwargs: Any) -> dict[str, object]:
+    """run_load's report, with the server's CPU milliseconds per answered request: what a
+    question costs the server, whatever the other load on the machine."""
+    before = cpu_seconds(server_pid)
+    report = run_load(*args, **kwargs)
+    spent = cpu_seconds(server_pid) - before
+    return {**report.to_dict(),
+            "server_cpu_ms_per_request": round(spent * 1000 / max(1, report.requests), 1)}
 
 
 def popular_questions(count: int, seed: int = 0) -> list[str]:
@@ -79,16 +97,19 @@ def run_size(size: str, clients: list[int], duration_s: float, backend: str,
         runs = []
         for n_clients in clients:
             # Each level starts where the last stopped: the cache has seen none of these.
-            report = run_load(server.url, pool[asked:] + pool[:asked], clients=n_clients,
-                              duration_s=duration_s, search_every=0, distinct=True)
-            asked = (asked + report.requests) % len(pool)
-            runs.append({"mix": "distinct", **report.to_dict()})
+            report = measured_load(server.pid, server.url, pool[asked:] + pool[:asked],
+                                   clients=n_clients, duration_s=duration_s, search_every=0,
+                                   distinct=True)
+            requests = report["requests"]
+            assert isinstance(requests, int)
+            asked = (asked + requests) % len(pool)
+            runs.append({"mix": "distinct", **report})
             print_run(size, runs[-1])
         popular = popular_questions(5000)
         for n_clients in clients[1:]:
-            report = run_load(server.url, popular, clients=n_clients, duration_s=duration_s,
-                              search_every=0)
-            runs.append({"mix": "popular", **report.to_dict()})
+            report = measured_load(server.pid, server.url, popular, clients=n_clients,
+                                   duration_s=duration_s, search_every=0)
+            runs.append({"mix": "popular", **report})
             print_run(size, runs[-1])
         row["runs"] = runs
         row.update({f"loaded_{k}": v for k, v in rss_mb(server.pid).items()})
@@ -100,7 +121,8 @@ def run_size(size: str, clients: list[int], duration_s: float, backend: str,
 
 def print_run(size: str, run: dict[str, object]) -> None:
     print(f"{size:>7} {run['mix']:>8} {run['clients']:>3} clients: p50 {run['p50_ms']:7.1f} ms "
-          f"p95 {run['p95_ms']:7.1f} ms  {run['throughput_rps']:6.1f} req/s  "
+          f"p95 {run['p95_ms']:7.1f} ms  {run['throughput_rps']:6.1f} req/s  server CPU "
+          f"{run['server_cpu_ms_per_request']:5.1f} ms/req  "
           f"5xx {run['server_errors']}, lost {run['lost']}, statuses {run['statuses']} "
           f"({run['requests']} requests)", flush=True)
 

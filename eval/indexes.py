@@ -31,6 +31,7 @@ from retriever.analyzer import Analyzer
 from retriever.encoder import Encoder
 from retriever.errors import HoidapError, IndexCorruptError, IndexMismatchError
 from retriever.search import Searcher
+from retriever.segments import SegmentVectors
 from service import engine
 from service.config import Settings
 
@@ -45,12 +46,14 @@ def default_cache_dir(settings: Settings, corpus: Path) -> Path:
     return settings.index_dir.parent / "eval" / f"{name or 'corpus'}-{digest}"
 
 
-def _stored_vectors(index_dir: Path, model_id: str) -> dict[str, np.ndarray]:
-    """The vectors of whatever index is at `index_dir`, if it was built with this model."""
+def _stored_vectors(index_dir: Path, model_id: str,
+                    ) -> tuple[dict[str, np.ndarray], SegmentVectors | None]:
+    """The chunk and segment vectors of whatever index is at `index_dir`, if it was built
+    with this model."""
     try:
         manifest = IndexManifest.read(current_version(index_dir))
         if manifest.model != model_id:
-            return {}
+            return {}, None
         analyzer = manifest.analyzer
         stored = IndexSettings(
             dense_kind=manifest.dense_kind,  # type: ignore[arg-type]
@@ -61,10 +64,11 @@ def _stored_vectors(index_dir: Path, model_id: str) -> dict[str, np.ndarray]:
             chunk_target_words=int(manifest.chunking.get("target_words", 200)),
             chunk_max_words=int(manifest.chunking.get("max_words", 330)),
         )
-        return CorpusIndex.load(index_dir, stored, model_id)._vectors_by_key()
+        previous = CorpusIndex.load(index_dir, stored, model_id)
+        return previous._vectors_by_key(), previous.segments
     except (HoidapError, ValueError, TypeError) as exc:
         logger.info("no reusable vectors at %s: %s", index_dir, exc)
-        return {}
+        return {}, None
 
 
 def cached_corpus_index(corpus: Path, index_dir: Path, settings: Settings, encoder: Encoder,
@@ -76,21 +80,22 @@ def cached_corpus_index(corpus: Path, index_dir: Path, settings: Settings, encod
     wanted = {d.doc_id: document_hash(d) for d in documents}
     index_settings = engine.index_settings(settings)
     known: dict[str, np.ndarray] = {}
+    known_segments: SegmentVectors | None = None
     if index_exists(index_dir):
         try:
             cached = CorpusIndex.load(index_dir, index_settings, encoder.model_id)
         except (IndexMismatchError, IndexCorruptError) as exc:
             logger.warning("rebuilding the evaluation index at %s: %s", index_dir, exc)
-            known = _stored_vectors(index_dir, encoder.model_id)
+            known, known_segments = _stored_vectors(index_dir, encoder.model_id)
         else:
             if cached.manifest.documents == wanted:
                 logger.info("reusing the evaluation index at %s", index_dir)
                 return cached
             logger.warning("the index at %s holds other documents than %s: updating it",
                            index_dir, corpus)
-            known = cached._vectors_by_key()
+            known, known_segments = cached._vectors_by_key(), cached.segments
     built = CorpusIndex.build(documents, encoder, index_settings, show_progress,
-                              known_vectors=known)
+                              known_vectors=known, known_segments=known_segments)
     built.save(index_dir)
     return built
 
@@ -105,7 +110,8 @@ def ablations(settings: Settings, corpus_index: CorpusIndex,
     def reindexed(**changes: object) -> CorpusIndex:
         variant_settings = engine.index_settings(settings.model_copy(update=changes))
         return CorpusIndex.build(corpus_index.documents.values(), encoder, variant_settings,
-                                 known_vectors=corpus_index._vectors_by_key())
+                                 known_vectors=corpus_index._vectors_by_key(),
+                                 known_segments=corpus_index.segments)
 
     if settings.restore_accents != "off":
         yield "no accent restoration", searcher(corpus_index, restore_accents="off")

@@ -10,7 +10,8 @@ from typing import Any
 from retriever.errors import IndexCorruptError, IndexMismatchError
 from retriever.files import sha256_file
 
-INDEX_FORMAT_VERSION = 1
+# 2: segment vectors (retriever/segments.py) beside the chunk vectors.
+INDEX_FORMAT_VERSION = 2
 MANIFEST_NAME = "manifest.json"
 
 
@@ -26,6 +27,7 @@ class IndexManifest:
     documents: dict[str, str]  # doc_id -> sha256 of the document's content and metadata
     chunk_count: int
     created: str
+    segment_count: int = 0  # distinct answer segments with a stored vector
     format_version: int = INDEX_FORMAT_VERSION
     files: dict[str, str] = field(default_factory=dict)  # relative path -> sha256
 

@@ -28,6 +28,7 @@ from index.manifest import IndexManifest
 from retriever.accents import AccentRestorer
 from retriever.analyzer import Analyzer
 from retriever.bm25 import BM25
+from retriever.coverage import segment_texts
 from retriever.dense import DenseIndex, DenseKind
 from retriever.errors import (
     DocumentNotFoundError,
@@ -44,6 +45,7 @@ from retriever.retrievers import (
     accent_restorer,
 )
 from retriever.search import Searcher
+from retriever.segments import SegmentVectors, segment_key
 from retriever.text.normalize import NORMALIZER_VERSION
 from retriever.types import Chunk, Document
 
@@ -53,6 +55,10 @@ AccentMode = Literal["corpus", "pyvi", "off"]
 CURRENT_LINK = "current"
 VERSIONS_DIR = "versions"
 STALE_PARTIAL_SECONDS = 6 * 3600
+# Segments are ~35-word sentences, a quarter of a chunk, and sorted by length they pad
+# little in larger batches than chunks' 4: on ~34-word segments (2 busy cores) batches of 4
+# gave 13-14 segments/s, of 8, 16 and 32 14-22/s, alike within the noise.
+SEGMENT_BATCH_SIZE = 16
 
 
 class PassageEncoder(QueryEncoder, Protocol):
@@ -105,6 +111,28 @@ def embedding_key(model_id: str, text: str) -> str:
     return hashlib.sha256(f"{model_id}\n{text}".encode()).hexdigest()
 
 
+def chunk_segment_texts(chunks: Iterable[Chunk]) -> list[str]:
+    """The distinct segment texts of `chunks`: what the answerer compares with a question."""
+    return list(dict.fromkeys(t for c in chunks for t in segment_texts(c.text)))
+
+
+def embed_segments(chunks: Sequence[Chunk], encoder: PassageEncoder,
+                   known: SegmentVectors | None = None,
+                   show_progress: bool = False) -> SegmentVectors:
+    """Vectors of every segment of `chunks`, embedding only those `known` lacks."""
+    texts = chunk_segment_texts(chunks)
+    keys = [segment_key(t) for t in texts]
+    known = known if known is not None else SegmentVectors.empty(encoder.dimension)
+    missing = [t for t, k in zip(texts, keys, strict=True) if k not in known]
+    started = time.perf_counter()
+    fresh = (encoder.encode_passages(missing, batch_size=SEGMENT_BATCH_SIZE,
+                                     show_progress=show_progress) if missing
+             else np.zeros((0, encoder.dimension), dtype=np.float32))
+    logger.info("embedded %d new segments (%d reused) in %.1fs", len(missing),
+                len(texts) - len(missing), time.perf_counter() - started)
+    return known.merged(missing, fresh, keep=keys)
+
+
 class CorpusIndex:
     """An immutable index of a corpus; changes return a new CorpusIndex."""
 
@@ -118,10 +146,13 @@ class CorpusIndex:
         bm25_folded: BM25 | None,
         dense: DenseIndex,
         settings: IndexSettings,
+        segments: SegmentVectors,
     ) -> None:
         self.manifest, self.documents, self.chunks = manifest, documents, chunks
         self.embeddings, self.bm25, self.bm25_folded = embeddings, bm25, bm25_folded
         self.dense, self.settings = dense, settings
+        # Vectors of the chunks' segments, so that answering never embeds passage text.
+        self.segments = segments
 
     # ---- building -------------------------------------------------------------------
     @classmethod
@@ -132,8 +163,10 @@ class CorpusIndex:
         settings: IndexSettings | None = None,
         show_progress: bool = False,
         known_vectors: dict[str, np.ndarray] | None = None,
+        known_segments: SegmentVectors | None = None,
     ) -> CorpusIndex:
-        """Chunk, embed (reusing `known_vectors` by embedding key) and index `documents`."""
+        """Chunk, embed (reusing `known_vectors` by embedding key and `known_segments` by
+        segment text) and index `documents`."""
         settings = settings or IndexSettings()
         docs = {d.doc_id: d for d in documents}
         chunks = [c for d in docs.values() for c in
@@ -152,7 +185,8 @@ class CorpusIndex:
                     len(chunks) - len(missing), time.perf_counter() - started)
         embeddings = (np.stack([vectors[k] for k in keys]).astype(np.float32) if chunks
                       else np.zeros((0, encoder.dimension), dtype=np.float32))
-        return cls._assemble(docs, chunks, embeddings, encoder.model_id, settings)
+        segments = embed_segments(chunks, encoder, known_segments, show_progress)
+        return cls._assemble(docs, chunks, embeddings, encoder.model_id, settings, segments)
 
     @classmethod
     def _assemble(
@@ -162,6 +196,7 @@ class CorpusIndex:
         embeddings: np.ndarray,
         model_id: str,
         settings: IndexSettings,
+        segments: SegmentVectors,
     ) -> CorpusIndex:
         analyzer = settings.analyzer
         texts = [c.search_text for c in chunks]
@@ -179,9 +214,10 @@ class CorpusIndex:
             folded_field=settings.folded_field,
             documents={d: document_hash(doc) for d, doc in sorted(docs.items())},
             chunk_count=len(chunks),
+            segment_count=len(segments),
             created=datetime.now(UTC).isoformat(timespec="seconds"),
         )
-        return cls(manifest, docs, chunks, embeddings, bm25, folded, dense, settings)
+        return cls(manifest, docs, chunks, embeddings, bm25, folded, dense, settings, segments)
 
     def _vectors_by_key(self) -> dict[str, np.ndarray]:
         return {embedding_key(self.manifest.model, c.search_text): self.embeddings[i]
@@ -197,13 +233,14 @@ class CorpusIndex:
         docs = dict(self.documents)
         docs.update({d.doc_id: d for d in documents})
         return CorpusIndex.build(docs.values(), encoder, self.settings, show_progress,
-                                 self._vectors_by_key())
+                                 self._vectors_by_key(), self.segments)
 
     def rebuilt(self, encoder: PassageEncoder, settings: IndexSettings) -> CorpusIndex:
         """The same documents indexed anew with `settings` (chunking, analyzer, FAISS kind);
         only chunks whose text or model changed are embedded."""
         return CorpusIndex.build(self.documents.values(), encoder, settings,
-                                 known_vectors=self._vectors_by_key())
+                                 known_vectors=self._vectors_by_key(),
+                                 known_segments=self.segments)
 
     def without_documents(self, doc_ids: Sequence[str]) -> CorpusIndex:
         """A new index without `doc_ids`; nothing is re-embedded."""
@@ -213,8 +250,10 @@ class CorpusIndex:
         gone = set(doc_ids)
         docs = {k: v for k, v in self.documents.items() if k not in gone}
         keep = [i for i, c in enumerate(self.chunks) if c.doc_id not in gone]
-        return CorpusIndex._assemble(docs, [self.chunks[i] for i in keep],
-                                     self.embeddings[keep], self.manifest.model, self.settings)
+        chunks = [self.chunks[i] for i in keep]
+        segments = self.segments.subset(segment_key(t) for t in chunk_segment_texts(chunks))
+        return CorpusIndex._assemble(docs, chunks, self.embeddings[keep], self.manifest.model,
+                                     self.settings, segments)
 
     def _check_encoder(self, encoder: PassageEncoder) -> None:
         self.manifest.check_compatible({"model": encoder.model_id,
@@ -239,7 +278,8 @@ class CorpusIndex:
                                 weights=DEFAULT_WEIGHTS if weights is None else weights)
         hybrid = SentenceReranker(fused, {c.chunk_id: c for c in self.chunks}, bm25_idf(bm25),
                                   weight=rerank_weight)
-        return Searcher(self.chunks, {"hybrid": hybrid, "bm25": bm25, "dense": dense})
+        return Searcher(self.chunks, {"hybrid": hybrid, "bm25": bm25, "dense": dense},
+                        segment_vectors=self.segments)
 
     def _accent_restorer(self, mode: AccentMode) -> Callable[[str], str] | None:
         bm25 = self.bm25
@@ -264,6 +304,7 @@ class CorpusIndex:
             "chunks": len(self.chunks),
             "mean_chunk_words": round(float(np.mean(words)), 1) if words else 0.0,
             "bm25_terms": len(self.bm25.vocabulary),
+            "segment_vectors": len(self.segments),
             "model": self.manifest.model,
             "dimension": self.manifest.dimension,
             "dense_index": self.manifest.dense_kind,
@@ -299,6 +340,7 @@ class CorpusIndex:
             for chunk in self.chunks:
                 out.write(json.dumps(asdict(chunk), ensure_ascii=False) + "\n")
         np.save(folder / "embeddings.npy", self.embeddings, allow_pickle=False)
+        self.segments.save(folder)
         self.bm25.save(folder / "bm25")
         if self.bm25_folded is not None:
             self.bm25_folded.save(folder / "bm25_folded")
@@ -336,11 +378,12 @@ class CorpusIndex:
         bm25 = BM25.load(folder / "bm25")
         folded = BM25.load(folder / "bm25_folded") if manifest.folded_field else None
         dense = DenseIndex.load(folder / "dense.faiss", settings.dense_kind)
+        segments = SegmentVectors.load(folder, manifest.dimension, manifest.segment_count)
         if not (len(chunks) == manifest.chunk_count == bm25.num_docs == dense.size
                 == embeddings.shape[0]):
             raise IndexCorruptError(f"index at {folder} is inconsistent; rebuild it")
         return cls(manifest, {d.doc_id: d for d in documents}, chunks, embeddings, bm25,
-                   folded, dense, settings)
+                   folded, dense, settings, segments)
 
 
 def current_version(index_dir: Path) -> Path:

@@ -6,7 +6,7 @@ Shared by the passage reranker (retriever/rerank.py) and the answer extractor
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -51,11 +51,23 @@ class Unit:
     sentence_text: str
 
 
+def _sentences_and_segments(text: str) -> Iterator[tuple[Sentence, list[Sentence]]]:
+    for sentence in split_sentences(text):
+        yield sentence, split_segments(sentence)
+
+
+def segment_texts(text: str) -> list[str]:
+    """The texts of `passage_units(text, fold)`'s segments, in order, without tokenising them
+    (the same for both folds: folding changes tokens, never where a passage is split). The
+    index stores a vector for each, so answering never embeds passage text."""
+    return [segment.text for _, segments in _sentences_and_segments(text)
+            for segment in segments]
+
+
 @lru_cache(maxsize=8192)
 def passage_units(text: str, fold: bool) -> tuple[Unit, ...]:
     units = []
-    for sentence in split_sentences(text):
-        segments = split_segments(sentence)
+    for sentence, segments in _sentences_and_segments(text):
         whole = text_tokens(sentence.text, fold) if len(segments) > 1 else frozenset()
         units.extend(Unit(segment, text_tokens(segment.text, fold), whole, len(segments) > 1,
                           sentence.text) for segment in segments)

@@ -123,6 +123,13 @@ def _session(path: Path, threads: int | None) -> Any:
     if threads is not None:
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
+    # Idle intra-op threads sleep instead of spinning. A server runs several questions at
+    # once on few cores, and spinning threads burned the cores the other requests needed:
+    # with 8 concurrent clients on 2 shared cores, 32-34 ms of server CPU per new question
+    # and 15-17 questions/s with spinning, 21-24 ms and 26-39/s without. One thread per
+    # session cost the same CPU but answered a lone question slower (p50 49 ms, 32 ms
+    # with two sleeping threads). bench/service_load.py; README "Performance".
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     try:
         return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
     except Exception as exc:  # onnxruntime raises its own untyped errors for bad files

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from retriever.errors import InvalidInputError
+from retriever.segments import SegmentVectors
 from retriever.text.gazetteer import canonical_province
 from retriever.text.normalize import match_form, normalize
 from retriever.types import Chunk, Hit, Passage, Retriever, SearchFilter
@@ -53,9 +54,12 @@ def passages(hits: Sequence[Hit], chunks: Mapping[str, Chunk], retriever: str) -
 class Searcher:
     """Ranks the chunks of one index with a choice of retrievers."""
 
-    def __init__(self, chunks: Sequence[Chunk], retrievers: Mapping[str, Retriever]) -> None:
+    def __init__(self, chunks: Sequence[Chunk], retrievers: Mapping[str, Retriever],
+                 segment_vectors: SegmentVectors | None = None) -> None:
         self.chunks = list(chunks)
         self.retrievers = dict(retrievers)
+        # The index's vectors of its passages' segments, for the answerer (None: embed them).
+        self.segment_vectors = segment_vectors
         self._position = {c.chunk_id: i for i, c in enumerate(self.chunks)}
         self._provinces = np.array(
             [match_form(c.province) if c.province else "" for c in self.chunks], dtype=object

@@ -16,7 +16,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from retriever.text.normalize import fold_diacritics, has_diacritics, match_form, normalize
+from retriever.text.normalize import (
+    CharacterMap,
+    fold_diacritics,
+    has_diacritics,
+    match_form,
+    normalize,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -72,24 +78,32 @@ def _pattern_for(folded_key: str) -> str:
     return "".join(parts)
 
 
+def _lower_character(ch: str) -> str:
+    low = ch.casefold()
+    if len(low) != 1:
+        low = ch.lower() if len(ch.lower()) == 1 else ch
+    return low
+
+
+def _fold_character(low: str) -> str:
+    folded = fold_diacritics(low)
+    return folded if len(folded) == 1 else low
+
+
+# One character for one: a Python loop over every character of every passage and sentence
+# was most of the gazetteer's cost while answering.
+_LOWER = CharacterMap(_lower_character)
+_FOLD_ONE = CharacterMap(_fold_character)
+
+
 def _aligned_forms(text: str) -> tuple[str, str, str]:
     """(normalised, case-folded, folded) copies of `text`, all of the same length.
 
     Offsets found in the folded copy can then be read back in the other two.
     """
     norm = normalize(text)
-    low_chars: list[str] = []
-    fold_chars: list[str] = []
-    for ch in norm:
-        low = ch.casefold()
-        if len(low) != 1:
-            low = ch.lower() if len(ch.lower()) == 1 else ch
-        folded = fold_diacritics(low)
-        if len(folded) != 1:
-            folded = low
-        low_chars.append(low)
-        fold_chars.append(folded)
-    return norm, "".join(low_chars), "".join(fold_chars)
+    low = norm.translate(_LOWER)
+    return norm, low, low.translate(_FOLD_ONE)
 
 
 def _data() -> dict[str, object]:
@@ -201,6 +215,12 @@ def find_provinces(text: str) -> list[tuple[str, int]]:
     Whole-word matches of names, aliases and abbreviations, with or without diacritics.
     Cities inside a province ("Vũng Tàu", "Mỹ Tho") are not counted as mentions.
     """
+    return list(_province_counts(text))
+
+
+@lru_cache(maxsize=8192)
+def _province_counts(text: str) -> tuple[tuple[str, int], ...]:
+    # Cached: the answerer asks about the same passages' sentences for many questions.
     counts: dict[str, int] = {}
     first: dict[str, int] = {}
     for canonical, kind, offset in _mentions(text):
@@ -208,7 +228,7 @@ def find_provinces(text: str) -> list[tuple[str, int]]:
             continue
         counts[canonical] = counts.get(canonical, 0) + 1
         first.setdefault(canonical, offset)
-    return sorted(counts.items(), key=lambda kv: (-kv[1], first[kv[0]]))
+    return tuple(sorted(counts.items(), key=lambda kv: (-kv[1], first[kv[0]])))
 
 
 def detect_province(text: str, title: str = "") -> str | None:
@@ -228,6 +248,7 @@ def detect_province(text: str, title: str = "") -> str | None:
     return max(scores, key=lambda name: (scores[name], -order[name][0], -order[name][1]))
 
 
+@lru_cache(maxsize=4096)  # asked for every word of every question
 def canonical_province(name: str) -> str | None:
     """The canonical name for a province name, alias or abbreviation; None if unknown.
 

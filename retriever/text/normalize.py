@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 NORMALIZER_VERSION = "1"
 
@@ -82,11 +83,39 @@ def match_form(text: str) -> str:
     return normalize(text).casefold()
 
 
-def fold_diacritics(text: str) -> str:
-    """Strip every Vietnamese diacritic ("Bình Phước" -> "Binh Phuoc", "đ" -> "d")."""
-    decomposed = unicodedata.normalize("NFD", text)
+class CharacterMap(dict[int, str]):
+    """A `str.translate` table computed one character at a time, the first time it is seen.
+
+    For functions that map every character on its own, translating gives exactly their
+    result on the whole text, in C instead of a Python loop over its characters.
+    """
+
+    def __init__(self, function: Callable[[str], str]) -> None:
+        super().__init__()
+        self._function = function
+
+    def __missing__(self, code: int) -> str:
+        value = self._function(chr(code))
+        self[code] = value
+        return value
+
+
+def _fold_character(character: str) -> str:
+    decomposed = unicodedata.normalize("NFD", character)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return stripped.replace("đ", "d").replace("Đ", "D")
+
+
+# NFD decomposes each character on its own and canonical reordering moves only the marks
+# that folding removes, so folding character by character equals folding the whole text.
+# Folding ran ~250 times per question (passages, spans, provinces): a Python loop over
+# every character was 4 ms of a question's ~25 ms of CPU.
+_FOLD = CharacterMap(_fold_character)
+
+
+def fold_diacritics(text: str) -> str:
+    """Strip every Vietnamese diacritic ("Bình Phước" -> "Binh Phuoc", "đ" -> "d")."""
+    return text.translate(_FOLD)
 
 
 def has_diacritics(text: str) -> bool:

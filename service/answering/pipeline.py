@@ -122,6 +122,9 @@ class QAPipeline:
         query = question.text
         if question.language == "en":
             query = f"{text} {vietnamese_terms_of_english(question)}"
+        # Sentences are compared with the retrieval query's vector (embedded once), without
+        # a follow-up's context: that is not what this question asks.
+        asked = query[:MAX_QUERY_CHARS]
         if resolved.context:
             query = f"{query} {resolved.context}"
         top_k = top_k or self.top_k
@@ -140,7 +143,7 @@ class QAPipeline:
                                             retriever)
             searched = time.perf_counter()
             answer = self._answer_from(question, passages, resolved.focus, resolved.context,
-                                       cite=top_k)
+                                       cite=top_k, asked=asked)
         if self.generator is not None and not answer.abstained:
             answer = self._generated(text, answer)
         finished = time.perf_counter()
@@ -152,7 +155,8 @@ class QAPipeline:
                       question.kind, text, answer.reason, answer.confidence, timings)
 
     def _answer_from(self, question: QuestionInfo, passages: list[Passage],
-                     focus: str, context: str = "", cite: int | None = None) -> Answer:
+                     focus: str, context: str = "", cite: int | None = None,
+                     asked: str = "") -> Answer:
         if not passages:
             return self._abstain(question, "no passage")
         relevant = [p for p in passages if _about_provinces(p, question.provinces)]
@@ -163,7 +167,7 @@ class QAPipeline:
             missing = [t for t in question.required_terms
                        if not any(_has_terms(p, [t]) for p in relevant)]
             return self._abstain(question, "term", ", ".join(missing))
-        extraction = self._extract(question, with_terms, focus, context)
+        extraction = self._extract(question, with_terms, focus, context, asked)
         if extraction is None:
             return self._abstain(question, "no sentence")
         if extraction.unmet == "province":
@@ -173,7 +177,7 @@ class QAPipeline:
         if extraction.score < self.min_confidence:
             return self._abstain(question, "weak", confidence=extraction.score)
         elsewhere = self._answered_elsewhere(question, passages, relevant, extraction, focus,
-                                             context)
+                                             context, asked)
         if elsewhere is not None:
             return self._abstain(question, "elsewhere", elsewhere, extraction.score)
         source = with_terms[extraction.passage_index]
@@ -185,7 +189,7 @@ class QAPipeline:
 
     def _answered_elsewhere(self, question: QuestionInfo, passages: list[Passage],
                             relevant: list[Passage], extraction: Extraction, focus: str,
-                            context: str) -> str | None:
+                            context: str, asked: str = "") -> str | None:
         """The province whose passage answers the question far better than any passage
         about the one asked ("Vĩnh Long có bao nhiêu dịch vụ công trực tuyến được tích hợp
         lên Cổng dịch vụ công quốc gia?" where only Bình Phước's article gives that count):
@@ -196,17 +200,20 @@ class QAPipeline:
         others = [p for p in passages if p not in relevant]
         if not others:
             return None
-        rival = self._extract(replace(question, provinces=[]), others, focus, context)
+        rival = self._extract(replace(question, provinces=[]), others, focus, context, asked)
         if rival is None or rival.unmet or rival.score - extraction.score < ELSEWHERE_MARGIN:
             return None
         return others[rival.passage_index].chunk.province or ""
 
     def _extract(self, question: QuestionInfo, passages: list[Passage], focus: str = "",
-                 context: str = "") -> Extraction | None:
+                 context: str = "", asked: str = "") -> Extraction | None:
+        """The best sentence; `asked` is the text whose (already embedded) vector sentences
+        are compared with: the retrieval query, e.g. an English question with its Vietnamese
+        terms (the bare question by default)."""
         similarity = None
         if self._similarity is not None:
-            scorer, asked = self._similarity, question.text
-            similarity = lambda texts: scorer(asked, texts)  # noqa: E731
+            scorer, compared = self._similarity, asked or question.text
+            similarity = lambda texts: scorer(compared, texts)  # noqa: E731
         provinces = question.provinces
 
         def about(passage: Passage, sentence: str) -> bool:
@@ -301,7 +308,8 @@ def _sentence_similarity(searcher: Searcher) -> SentenceSimilarity | None:
     dense = searcher.retrievers.get("dense")
     if not isinstance(dense, QueryEmbedder) or not hasattr(dense.encoder, "encode_passages"):
         return None
-    return SentenceSimilarity(dense.query_vector, dense.encoder.encode_passages)
+    return SentenceSimilarity(dense.query_vector, dense.encoder.encode_passages,
+                              stored=searcher.segment_vectors)
 
 
 def abstention_message(provinces: Sequence[str], reason: str, about: str,

@@ -191,23 +191,23 @@ def test_the_corpus_index_is_cached_and_updated(tmp_path: Path, tiny_documents: 
 
     built = cached_corpus_index(corpus, cache, settings, counting_encoder)  # type: ignore[arg-type]
     first_version, embedded = current_version(cache), counting_encoder.passages_encoded
-    assert embedded == len(built.chunks) > 0
+    assert embedded == len(built.chunks) + len(built.segments) > 0  # chunks and segments
     # Unchanged corpus: loaded as it is.
     again = cached_corpus_index(corpus, cache, settings, counting_encoder)  # type: ignore[arg-type]
     assert current_version(cache) == first_version
     assert counting_encoder.passages_encoded == embedded
     assert len(again.chunks) == len(built.chunks)
-    # One document changed: only its passage is embedded.
+    # One document changed: only its passage and its one sentence are embedded.
     changed = [*tiny_documents[:2], Document("hoa-binh", tiny_documents[2].title,
                                              "IOC của tỉnh hoạt động từ năm 2023.",
                                              province="Hòa Bình")]
     write_corpus(corpus, changed)
     cached_corpus_index(corpus, cache, settings, counting_encoder)  # type: ignore[arg-type]
-    assert counting_encoder.passages_encoded == embedded + 1
+    assert counting_encoder.passages_encoded == embedded + 2
     # Other index settings (IndexMismatchError on load): rebuilt without embedding anything.
     no_bigrams = Settings(index_dir=tmp_path / "index", bigrams=False)
     rebuilt = cached_corpus_index(corpus, cache, no_bigrams, counting_encoder)  # type: ignore[arg-type]
-    assert counting_encoder.passages_encoded == embedded + 1
+    assert counting_encoder.passages_encoded == embedded + 2
     assert rebuilt.manifest.analyzer["bigrams"] is False
 
 

@@ -5,7 +5,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.store import CURRENT_LINK, VERSIONS_DIR, CorpusIndex, IndexSettings, current_version
+from index.store import (
+    CURRENT_LINK,
+    VERSIONS_DIR,
+    CorpusIndex,
+    IndexSettings,
+    chunk_segment_texts,
+    current_version,
+)
 from retriever.analyzer import Analyzer
 from retriever.encoder import Encoder
 from retriever.errors import (
@@ -30,12 +37,27 @@ def test_save_load_round_trip(tiny_documents: list[Document], encoder: Encoder,
     assert loaded.chunks == built.chunks
     assert loaded.documents == built.documents
     np.testing.assert_array_equal(loaded.embeddings, built.embeddings)
+    np.testing.assert_array_equal(loaded.segments.keys, built.segments.keys)
+    np.testing.assert_array_equal(loaded.segments.vectors, built.segments.vectors)
     query = "tổ công nghệ số cộng đồng"
     assert _ids(loaded, encoder, query) == _ids(built, encoder, query)
     manifest = json.loads((current_version(index_dir) / "manifest.json").read_text())
     assert manifest["model"] == encoder.model_id and manifest["dimension"] == 384
     assert set(manifest["documents"]) == {"an-giang", "ca-mau", "hoa-binh"}
     assert {"normalizer_version", "chunking", "analyzer", "files"} <= set(manifest)
+    assert manifest["segment_count"] == len(built.segments) > 0
+    assert {"segment_keys.npy", "segment_vectors.npy"} <= set(manifest["files"])
+
+
+def test_every_segment_of_every_chunk_has_a_vector(tiny_documents: list[Document],
+                                                  encoder: Encoder) -> None:
+    built = CorpusIndex.build(tiny_documents, encoder)
+    texts = chunk_segment_texts(built.chunks)
+    assert len(built.segments) == len(texts) >= len(built.chunks)
+    vectors = encoder.encode_passages(texts)
+    for text, vector in zip(texts, vectors, strict=True):
+        stored = built.segments.get(text)
+        assert stored is not None and abs(float(stored @ vector) - 1.0) < 1e-3
 
 
 def test_hnsw_option(tiny_documents: list[Document], encoder: Encoder, index_dir: Path) -> None:
@@ -53,7 +75,8 @@ def test_missing_index(index_dir: Path) -> None:
 
 
 @pytest.mark.parametrize("victim", ["chunks.jsonl", "embeddings.npy", "dense.faiss",
-                                    "bm25/bm25.npz"])
+                                    "bm25/bm25.npz", "segment_vectors.npy",
+                                    "segment_keys.npy"])
 def test_corrupt_file_is_detected(tiny_documents: list[Document], encoder: Encoder,
                                   index_dir: Path, victim: str) -> None:
     CorpusIndex.build(tiny_documents, encoder).save(index_dir)
@@ -65,10 +88,11 @@ def test_corrupt_file_is_detected(tiny_documents: list[Document], encoder: Encod
         CorpusIndex.load(index_dir)
 
 
+@pytest.mark.parametrize("victim", ["dense.faiss", "segment_vectors.npy", "segment_keys.npy"])
 def test_missing_file_is_detected(tiny_documents: list[Document], encoder: Encoder,
-                                  index_dir: Path) -> None:
+                                  index_dir: Path, victim: str) -> None:
     CorpusIndex.build(tiny_documents, encoder).save(index_dir)
-    (current_version(index_dir) / "dense.faiss").unlink()
+    (current_version(index_dir) / victim).unlink()
     with pytest.raises(IndexCorruptError, match="missing"):
         CorpusIndex.load(index_dir)
 
@@ -103,6 +127,34 @@ def test_older_format_is_refused(tiny_documents: list[Document], encoder: Encode
     manifest["format_version"] = 0
     manifest_path.write_text(json.dumps(manifest))
     with pytest.raises(IndexMismatchError, match="format version"):
+        CorpusIndex.load(index_dir)
+
+
+def test_an_index_from_before_segment_vectors_is_refused(
+        tiny_documents: list[Document], encoder: Encoder, index_dir: Path) -> None:
+    """Format 1 had no segment vectors: such an index must be rebuilt, not half-used."""
+    CorpusIndex.build(tiny_documents, encoder).save(index_dir)
+    folder = current_version(index_dir)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    for name in ("segment_keys.npy", "segment_vectors.npy"):
+        (folder / name).unlink()
+        del manifest["files"][name]
+    del manifest["segment_count"]
+    manifest["format_version"] = 1
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(IndexMismatchError, match="format version 1; this hoidap reads 2"):
+        CorpusIndex.load(index_dir)
+
+
+def test_segment_vectors_not_listed_in_the_manifest_are_refused(
+        tiny_documents: list[Document], encoder: Encoder, index_dir: Path) -> None:
+    CorpusIndex.build(tiny_documents, encoder).save(index_dir)
+    folder = current_version(index_dir)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    del manifest["files"]["segment_vectors.npy"]
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    (folder / "segment_vectors.npy").write_bytes(b"garbage")
+    with pytest.raises(IndexCorruptError, match="segment vectors"):
         CorpusIndex.load(index_dir)
 
 
@@ -142,7 +194,11 @@ def test_add_embeds_only_new_chunks(tiny_documents: list[Document],
     before = counting_encoder.passages_encoded
     grown = base.with_documents([tiny_documents[2]], counting_encoder)
     new_chunks = len(grown.chunks) - len(base.chunks)
-    assert counting_encoder.passages_encoded - before == new_chunks
+    new_segments = len(grown.segments) - len(base.segments)
+    assert new_segments == len(chunk_segment_texts(grown.chunks[-new_chunks:]))
+    assert counting_encoder.passages_encoded - before == new_chunks + new_segments
+    for key in base.segments.keys.tolist():  # reused as they were, not re-embedded
+        assert np.array_equal(grown.segments.by_keys([key]), base.segments.by_keys([key]))
     assert set(grown.documents) == {"an-giang", "ca-mau", "hoa-binh"}
     best = grown.searcher(counting_encoder.inner).search("IOC hoạt động năm nào", 1)
     assert best[0].doc_id == "hoa-binh"
@@ -166,6 +222,9 @@ def test_remove_needs_no_embedding(tiny_documents: list[Document],
     before = counting_encoder.passages_encoded
     smaller = base.without_documents(["ca-mau"])
     assert counting_encoder.passages_encoded == before
+    kept = chunk_segment_texts(smaller.chunks)
+    assert len(smaller.segments) == len(kept) < len(base.segments)
+    assert all(smaller.segments.get(t) is not None for t in kept)
     assert "ca-mau" not in smaller.documents
     assert all(c.doc_id != "ca-mau" for c in smaller.chunks)
     passages = smaller.searcher(counting_encoder).search("1.506 dịch vụ công", 5)

@@ -156,3 +156,31 @@ def test_detect_province_on_the_sample_articles() -> None:
         text = (SAMPLE / entry["file"]).read_text("utf-8")
         assert detect_province(text) == entry["province"], entry["file"]
         assert detect_province(text, entry["title"]) == entry["province"], entry["file"]
+
+
+def _aligned_by_loop(text: str) -> tuple[str, str, str]:
+    """_aligned_forms as it was written first, one character at a time."""
+    from retriever.text.normalize import normalize
+
+    norm = normalize(text)
+    low_chars, fold_chars = [], []
+    for ch in norm:
+        low = ch.casefold()
+        if len(low) != 1:
+            low = ch.lower() if len(ch.lower()) == 1 else ch
+        folded = fold_diacritics(low)
+        low_chars.append(low)
+        fold_chars.append(folded if len(folded) == 1 else low)
+    return norm, "".join(low_chars), "".join(fold_chars)
+
+
+@pytest.mark.parametrize("text", [
+    "Tỉnh BÌNH PHƯỚC và TP.HCM, Bà Rịa - Vũng Tàu; ẞtraße İstanbul ǅ ﬁ Ω",
+    "".join(chr(c) for c in range(0x20, 0x2000)),
+])
+def test_aligned_forms_keep_one_character_for_one(text: str) -> None:
+    from retriever.text.gazetteer import _aligned_forms
+
+    forms = _aligned_forms(text)
+    assert forms == _aligned_by_loop(text)
+    assert len({len(f) for f in forms}) == 1

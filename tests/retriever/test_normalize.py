@@ -49,3 +49,26 @@ def test_i_and_y_spellings_match_for_lexical_search() -> None:
 
     assert unify_i_y("tỷ lệ kỹ thuật Mỹ quý") == unify_i_y("tỉ lệ kĩ thuật Mĩ quí")
     assert unify_i_y("ý kiến y tế thủy") == "ý kiến y tế thủy"
+
+
+def _fold_whole_text(text: str) -> str:
+    """fold_diacritics as it was written first: NFD of the whole text, marks dropped."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", text)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return stripped.replace("đ", "d").replace("Đ", "D")
+
+
+def test_folding_by_character_equals_folding_the_whole_text() -> None:
+    import random
+
+    characters = [chr(c) for c in range(0x30000) if not 0xD800 <= c < 0xE000]
+    assert fold_diacritics("".join(characters)) == _fold_whole_text("".join(characters))
+    # Marks in any order and combination, before and after any letter.
+    marks = "\u0300\u0301\u0303\u0309\u0323\u0302\u0306\u031b\u0327\u0345\u05b0\u093c"
+    pool = "aăâeêioôơuưyđĐAĂÂEÊIOÔƠUƯYặỡǖ ώǅﬁ한글" + marks
+    rng = random.Random(0)
+    for _ in range(2000):
+        text = "".join(rng.choice(pool) for _ in range(rng.randint(1, 12)))
+        assert fold_diacritics(text) == _fold_whole_text(text)

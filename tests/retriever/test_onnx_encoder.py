@@ -16,11 +16,6 @@ from retriever.types import Document
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def onnx_encoder(model_cache_dir: Path) -> Encoder:
-    return load_encoder(E5_ALIAS, model_cache_dir, threads=2, backend="onnx")
-
-
 def test_onnx_vectors_equal_torch_vectors(onnx_encoder: Encoder, encoder: Encoder,
                                           sample_documents: list[Document]) -> None:
     passages = [d.text[:600] for d in sample_documents] + ["ở", "Ý kiến người dân"]
