@@ -78,7 +78,6 @@ _COUNT_STOP = frozenset((
     "ở", "tại", "nhieu", "may", "co", "duoc", "cua", "va", "cac", "nhung", "la", "tai",
 ))
 _WORD_RE = re.compile(r"[^\W_]+(?:[.,/][^\W_]+)*")
-_YEAR_RE = re.compile(r"\b(?:19|20)\d\d\b")
 
 
 def _defines(segment: str, subject: str) -> bool:
@@ -152,7 +151,7 @@ class QuestionTerms:
         heads = [t for t in _tokens_in_order(counted, self.fold) if t in self.counted]
         self.counted_head = heads[0] if heads and counted != "%" else ""
         self.subject = fold_diacritics(match_form(question.subject)) if question.subject else ""
-        self.years = set(_YEAR_RE.findall(question.text)) if question.kind != "date" else set()
+        self.years = set(question.years)  # none for a "date" question: they are its answer
         # What a rank is the rank of ("kinh tế số" in "Kinh tế số của Bình Phước xếp thứ
         # mấy?"): the question's words less its places and its ranking words.
         self.topic: dict[str, float] = {}
