@@ -11,20 +11,33 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from retriever.text.abbreviations import expand_abbreviations
-from retriever.text.normalize import fold_diacritics
+from retriever.text.normalize import has_diacritics
 from retriever.text.sentences import Sentence, split_segments, split_sentences
 from retriever.text.tokenize import tokenize
 
 IdfLookup = Callable[[str, bool], float]
 
 # Question words and particles: they say what is asked, not what the answer is about.
-_STOP_WORDS = (
+_VI_STOP_WORDS = (
     "bao nhiêu mấy gì nào ai đâu khi sao thế vậy là có không được của và các những đã "
-    "thì ra nhé ạ hả chứ còn hiện nay bây giờ cho biết hãy theo trong với về tại ở ."
-    " the a an of in to is are was were what which who when where how many much does did do "
-    "has have for by on at and or with its it this that there about"
+    "thì ra nhé ạ hả chứ còn hiện nay bây giờ cho biết hãy theo trong với về tại ở"
 )
-_STOP = frozenset(fold_diacritics(word) for word in _STOP_WORDS.split(" ") if word)
+# English words that are not also common Vietnamese syllables once written without marks
+# ("an" as in "an toàn", "to", "in", "on" are left out).
+_EN_STOP_WORDS = (
+    "the a of is are was were what which who when where how many much does did do has have "
+    "for by at and or with its it this that there about"
+)
+
+
+def _stop_forms(words: str, fold: bool) -> frozenset[str]:
+    return frozenset(token for word in words.split() for token in tokenize(word, fold=fold))
+
+
+# A stop word is matched with its marks when the token has them: folding first made "máy"
+# (mấy), "cơ" (có), "chủ" (chứ), "trọng" (trong), "độ" (do) and "Hà" (hả) question words.
+_STOP_ACCENTED = _stop_forms(_VI_STOP_WORDS, fold=False)
+_STOP_UNMARKED = _stop_forms(_VI_STOP_WORDS, fold=True) | _stop_forms(_EN_STOP_WORDS, fold=True)
 CONTEXT_CREDIT = 0.5  # a query word found only in the passage's title or province
 
 
@@ -36,8 +49,10 @@ def text_tokens(text: str, fold: bool) -> frozenset[str]:
 
 
 def is_stop(token: str) -> bool:
-    """A question word, or a bigram with one ("mau_có" says nothing "Cà Mau" does not)."""
-    return any(part in _STOP for part in fold_diacritics(token).split("_"))
+    """A question word, or a bigram with one ("mau_có" says nothing "Cà Mau" does not).
+    A part without marks may be a folded question's "may" (mấy): it is compared folded."""
+    return any(part in (_STOP_ACCENTED if has_diacritics(part) else _STOP_UNMARKED)
+               for part in token.split("_"))
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,11 @@ def test_rank_questions_gain_the_words_answers_use() -> None:
     assert "vi tri thu" in query_expansion("binh phuoc xep hang thu may")
 
 
+def test_bounds_are_expanded_both_ways() -> None:
+    assert query_expansion("Tỷ lệ hài lòng ít nhất bao nhiêu?") == "tối thiểu"
+    assert query_expansion("toi thieu bao nhieu") == "it nhat"
+
+
 def test_other_questions_are_not_expanded() -> None:
     assert query_expansion("Bến Tre có bao nhiêu tổ chuyển đổi số?") == ""
 

@@ -52,6 +52,20 @@ def test_coverage_counts_context_at_half_and_ignores_question_words() -> None:
                                 province="Cà Mau") == pytest.approx(1.0)
 
 
+def test_question_words_are_matched_with_their_marks() -> None:
+    # Folded, "mấy" is "máy", "có" is "cơ", "chứ" is "chủ", "hả" is "Hà": those are content.
+    weights = query_weights("Máy chủ của cơ quan tổ chức ở Hà Nội an toàn tới độ nào?", idf,
+                            fold=False)
+    for word in ("máy", "chủ", "cơ", "quan", "tổ", "hà", "an", "toàn", "độ", "máy_chủ",
+                 "cơ_quan", "hà_nội", "an_toàn"):
+        assert word in weights, word
+    for word in ("của", "ở", "nào", "của_cơ"):
+        assert word not in weights, word
+    # Typed without marks the question words are the folded ones ("may" is "mấy").
+    folded = query_weights("tinh co may dich vu", idf, fold=True)
+    assert set(folded) == {"tinh", "dich", "vu", "dich_vu"}
+
+
 def test_window_coverage_joins_neighbouring_sentences_but_not_distant_ones() -> None:
     weights = query_weights("Cà Mau có bao nhiêu trạm 5G phủ sóng?", idf, fold=False)
     near = "Cà Mau đã lắp trạm 5G. Các trạm phủ sóng toàn bộ trung tâm. Tỉnh họp. Tỉnh bàn."
