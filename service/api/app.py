@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 
 from service.api.errors import install_error_handlers
 from service.api.limits import BodyLimitMiddleware, RateLimiter
@@ -20,6 +21,8 @@ from service.api.state import ServiceState
 from service.config import Settings
 
 UPLOAD_PATH = "/api/admin/documents"
+# Swagger UI's and ReDoc's scripts and styles, served from hoidap itself.
+DOCS_ASSETS_PATH = "/docs/assets"
 
 
 def create_app(settings: Settings | None = None, *, load_in_background: bool = False) -> FastAPI:
@@ -37,7 +40,10 @@ def create_app(settings: Settings | None = None, *, load_in_background: bool = F
             state.load()
         yield
 
-    app = FastAPI(
+    # FastAPI's own /docs and /redoc load Swagger UI and ReDoc from a CDN, which air-gapped
+    # servers cannot reach; this serves the copies bundled in fastapi-offline instead.
+    app = FastAPIOffline(
+        static_url=DOCS_ASSETS_PATH,
         title="hoidap",
         summary="Vietnamese question answering over provinces' digital-transformation news",
         version="0.1.0",

@@ -15,13 +15,12 @@ from service.api.limits import ASGIApp, Message, Receive, Scope, Send
 
 _bearer = HTTPBearer(auto_error=False, description="the admin API key (HOIDAP_ADMIN_API_KEY)")
 
-# FastAPI's API documentation pages load Swagger UI / ReDoc from a CDN with inline set-up
-# code; only they get a policy that allows it.
+# The API documentation pages (Swagger UI, ReDoc; their files served by hoidap itself) start
+# from inline set-up code and inject styles, and Swagger UI's icons are data: URIs; only
+# they get a policy that allows it. Still no other origin: the servers may be air-gapped.
 DOCS_PATHS = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc"})
-_DOCS_SOURCES = ("script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-                 "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-                 "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; "
-                 "worker-src 'self' blob:")
+_DOCS_SOURCES = ("script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+                 "img-src 'self' data:; worker-src 'self' blob:")
 
 
 def require_admin(
