@@ -97,7 +97,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1k,10k,100k")
     parser.add_argument("--queries", type=int, default=300)
-    parser.add_argument("--backend", choices=["onnx", "torch"], default="onnx")
+    parser.add_argument("--backend", choices=["onnx", "onnx-int8", "torch"], default="onnx")
     parser.add_argument("--json", type=Path, default=RESULTS_DIR / "retrieval_latency.json")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)

@@ -46,8 +46,9 @@ class Encoder:
 
     def __init__(self, model: SentenceTransformer | OnnxModel, model_id: str) -> None:
         self._model = model
-        # Both backends give the same vectors (checked at export), so they share model_id.
-        self.backend = "torch" if hasattr(model, "encode_query") else "onnx"
+        # torch and onnx give the same vectors (checked at export), so they share model_id;
+        # onnx-int8's differ a little and its model_id says so.
+        self.backend: str = "torch" if hasattr(model, "encode_query") else model.backend
         self.model_id = model_id
         dimension = model.get_embedding_dimension()
         if not dimension:
@@ -111,7 +112,7 @@ class Encoder:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         name = self._query_prompt if for_query else self._passage_prompt
-        if self.backend == "onnx":
+        if self.backend != "torch":
             prefix = self._model.prompts.get(name, "") if name else ""
             return self._model.encode(  # type: ignore[call-arg, union-attr]
                 [prefix + t for t in texts], batch_size=batch_size)
@@ -176,20 +177,25 @@ def _load_sentence_transformer(name_or_path: str, model: str) -> SentenceTransfo
         raise _unavailable(model, first_line) from exc
 
 
+BACKENDS = ("torch", "onnx", "onnx-int8")
+# An index built with the int8 model is refused by the float one, and back.
+INT8_MODEL_SUFFIX = "+int8"
+
+
 def load_encoder(model: str, cache_dir: Path, threads: int | None = None,
                  backend: str = "torch") -> Encoder:
     """The encoder for `model`: the e5 alias, a local folder, or a locally cached Hub name.
 
     `cache_dir` is where the alias's folder is built. `threads` sets the CPU thread count
     (process-wide for torch). `backend` "onnx" runs a local folder's model (the alias's too)
-    with ONNX Runtime, exported once into the folder.
+    with ONNX Runtime, exported once into the folder; "onnx-int8" runs its int8 version.
     """
     if threads is not None and threads < 1:
         raise ValueError(f"threads must be at least 1, got {threads}")
-    if backend not in ("torch", "onnx"):
-        raise ValueError(f"unknown encoder backend {backend!r} (torch or onnx)")
-    if backend == "onnx":
-        return _load_onnx(model, cache_dir, threads)
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown encoder backend {backend!r} ({', '.join(BACKENDS)})")
+    if backend != "torch":
+        return _load_onnx(model, cache_dir, threads, int8=backend == "onnx-int8")
     if threads is not None:
         import torch
 
@@ -220,7 +226,7 @@ def load_encoder(model: str, cache_dir: Path, threads: int | None = None,
     return Encoder(st_model, model)
 
 
-def _load_onnx(model: str, cache_dir: Path, threads: int | None) -> Encoder:
+def _load_onnx(model: str, cache_dir: Path, threads: int | None, int8: bool) -> Encoder:
     from retriever.onnx_encoder import OnnxModel
 
     if model == E5_ALIAS:
@@ -231,4 +237,6 @@ def _load_onnx(model: str, cache_dir: Path, threads: int | None) -> Encoder:
         raise _unavailable(model, "the ONNX backend needs a local model folder")
     stamp = read_stamp(folder)
     is_e5 = stamp is not None and stamp.get("alias") == E5_ALIAS
-    return Encoder(OnnxModel(folder, threads), e5_model_id(folder) if is_e5 else str(folder))
+    model_id = e5_model_id(folder) if is_e5 else str(folder)
+    return Encoder(OnnxModel(folder, threads, int8=int8),
+                   model_id + INT8_MODEL_SUFFIX if int8 else model_id)

@@ -72,10 +72,11 @@ class Settings(BaseSettings):
         "0 = off (plain reciprocal-rank fusion)",
     )
     threads: int | None = Field(default=2, ge=1, description="CPU threads for the encoder")
-    encoder_backend: Literal["torch", "onnx"] = Field(
+    encoder_backend: Literal["torch", "onnx", "onnx-int8"] = Field(
         default="onnx",
         description="run the embedding model with ONNX Runtime (exported once from the local "
-        "model folder, same vectors) or with torch",
+        "model folder, same vectors), with torch, or as int8 with ONNX Runtime (faster, "
+        "slightly different vectors: indexes must be built with it)",
     )
     answer_cache_size: int = Field(default=ANSWER_CACHE_SIZE, ge=0, le=1_000_000,
                                    description="identical questions answered from memory; 0: off")

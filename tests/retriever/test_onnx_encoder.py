@@ -7,10 +7,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from index.store import CorpusIndex
 from retriever.e5_local import E5_ALIAS
 from retriever.encoder import Encoder, load_encoder
-from retriever.errors import ModelUnavailableError
-from retriever.onnx_encoder import ONNX_DIR, ONNX_FILE, export_onnx
+from retriever.errors import IndexMismatchError, ModelUnavailableError
+from retriever.onnx_encoder import INT8_FILE, ONNX_DIR, ONNX_FILE, export_onnx, quantize_onnx
 from retriever.types import Document
 
 pytestmark = pytest.mark.slow
@@ -63,3 +64,40 @@ def test_onnx_backend_needs_a_local_folder(tmp_path: Path) -> None:
         load_encoder("intfloat/multilingual-e5-small", tmp_path, backend="onnx")
     with pytest.raises(ValueError, match="unknown encoder backend"):
         load_encoder(E5_ALIAS, tmp_path, backend="tensorflow")
+
+
+@pytest.fixture(scope="module")
+def int8_encoder(model_cache_dir: Path) -> Encoder:
+    return load_encoder(E5_ALIAS, model_cache_dir, threads=2, backend="onnx-int8")
+
+
+def test_int8_vectors_are_close_to_the_float_model_but_not_equal(
+        int8_encoder: Encoder, onnx_encoder: Encoder, sample_documents: list[Document]) -> None:
+    passages = [d.text[:600] for d in sample_documents] + ["ở"]
+    queries = ["Bình Phước xếp hạng chuyển đổi số thứ mấy?", "What is Ben Tre's rank?"]
+    for encode in ("encode_passages", "encode_queries"):
+        texts = passages if encode == "encode_passages" else queries
+        ours, theirs = getattr(int8_encoder, encode)(texts), getattr(onnx_encoder, encode)(texts)
+        cosines = (ours * theirs).sum(axis=1)
+        assert ours.dtype == np.float32 and np.allclose(np.linalg.norm(ours, axis=1), 1.0,
+                                                        atol=1e-5)
+        assert cosines.min() > 0.99 and cosines.max() < 0.9999  # quantised, not a copy
+
+
+def test_int8_is_another_model_for_indexes(int8_encoder: Encoder, onnx_encoder: Encoder,
+                                           sample_documents: list[Document],
+                                           tmp_path: Path) -> None:
+    assert int8_encoder.backend == "onnx-int8"
+    assert int8_encoder.model_id == onnx_encoder.model_id + "+int8"
+    CorpusIndex.build(sample_documents[:1], int8_encoder).save(tmp_path / "index")
+    with pytest.raises(IndexMismatchError, match="model"):
+        CorpusIndex.load(tmp_path / "index", model_id=onnx_encoder.model_id)
+    assert CorpusIndex.load(tmp_path / "index", model_id=int8_encoder.model_id).chunks
+
+
+def test_int8_export_is_reused(int8_encoder: Encoder, model_cache_dir: Path) -> None:
+    folder = next(p for p in model_cache_dir.iterdir() if (p / ONNX_DIR / INT8_FILE).exists())
+    int8_file = folder / ONNX_DIR / INT8_FILE
+    before = int8_file.stat().st_mtime_ns
+    assert quantize_onnx(folder) == int8_file
+    assert int8_file.stat().st_mtime_ns == before

@@ -14,6 +14,15 @@ def test_environment_with_prefix_is_read(monkeypatch: pytest.MonkeyPatch, tmp_pa
     assert settings.index_dir == tmp_path / "idx" and settings.dense_index == "hnsw"
 
 
+def test_encoder_backends(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert Settings().encoder_backend == "onnx"
+    monkeypatch.setenv("HOIDAP_ENCODER_BACKEND", "onnx-int8")
+    assert Settings().encoder_backend == "onnx-int8"
+    monkeypatch.setenv("HOIDAP_ENCODER_BACKEND", "int4")
+    with pytest.raises(ValidationError):
+        Settings()
+
+
 def test_invalid_settings_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HOIDAP_RRF_K", "0")
     with pytest.raises(ValidationError):
