@@ -74,10 +74,8 @@ def export_onnx(folder: Path) -> Path:
     .onnx path. Reuses an earlier export made by this version."""
     target = folder / ONNX_DIR / ONNX_FILE
     stamp_path = folder / ONNX_DIR / STAMP_FILE
-    if target.exists() and stamp_path.exists():
-        stamp = _read_json(stamp_path)
-        if stamp.get("version") == EXPORT_VERSION and stamp.get("min_cosine", 0) >= MIN_COSINE:
-            return target
+    if _reusable(target, stamp_path, EXPORT_VERSION, MIN_COSINE):
+        return target
     _check_mean_pooling(folder)
     import torch
     from sentence_transformers import SentenceTransformer
@@ -114,15 +112,9 @@ def export_onnx(folder: Path) -> Path:
     session = _session(partial, threads=None)
     got = _run(session, model.tokenizer(list(_CHECK_TEXTS), padding=True, return_tensors="np"))
     min_cosine = float((expected * got).sum(axis=1).min())
-    if min_cosine < MIN_COSINE:
-        partial.unlink(missing_ok=True)
-        raise ModelUnavailableError(
-            f"the ONNX export of {folder} differs from the torch model (cosine {min_cosine:.4f} "
-            f"< {MIN_COSINE}); use the torch backend"
-        )
-    os.replace(partial, target)
-    stamp_path.write_text(json.dumps({"version": EXPORT_VERSION, "min_cosine": min_cosine,
-                                      "torch": torch.__version__}), encoding="utf-8")
+    _publish(partial, target, stamp_path, min_cosine, MIN_COSINE,
+             {"version": EXPORT_VERSION, "torch": torch.__version__},
+             f"the ONNX export of {folder} differs from the torch model; use the torch backend")
     logger.info("ONNX export verified: cosine %.6f against torch", min_cosine)
     return target
 
@@ -133,10 +125,8 @@ def quantize_onnx(folder: Path) -> Path:
     source = export_onnx(folder)
     target = folder / ONNX_DIR / INT8_FILE
     stamp_path = folder / ONNX_DIR / INT8_STAMP_FILE
-    if target.exists() and stamp_path.exists():
-        stamp = _read_json(stamp_path)
-        if stamp.get("version") == INT8_VERSION and stamp.get("min_cosine", 0) >= MIN_COSINE_INT8:
-            return target
+    if _reusable(target, stamp_path, INT8_VERSION, MIN_COSINE_INT8):
+        return target
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     partial = target.with_suffix(f".{os.getpid()}.partial")
@@ -158,17 +148,30 @@ def quantize_onnx(folder: Path) -> Path:
     expected = _check_vectors(_session(source, threads=None), tokenizer)
     got = _check_vectors(_session(partial, threads=None), tokenizer)
     min_cosine = float((expected * got).sum(axis=1).min())
-    if min_cosine < MIN_COSINE_INT8:
-        partial.unlink(missing_ok=True)
-        raise ModelUnavailableError(
-            f"the int8 model of {folder} differs too much from the float model (cosine "
-            f"{min_cosine:.4f} < {MIN_COSINE_INT8}); use the onnx backend"
-        )
-    os.replace(partial, target)
-    stamp_path.write_text(json.dumps({"version": INT8_VERSION, "min_cosine": min_cosine}),
-                          encoding="utf-8")
+    _publish(partial, target, stamp_path, min_cosine, MIN_COSINE_INT8, {"version": INT8_VERSION},
+             f"the int8 model of {folder} differs too much from the float model; use the onnx "
+             "backend")
     logger.info("int8 model verified: cosine %.4f against the float model", min_cosine)
     return target
+
+
+def _reusable(target: Path, stamp_path: Path, version: int, floor: float) -> bool:
+    """An earlier conversion by this version of the code that passed its check."""
+    if not (target.exists() and stamp_path.exists()):
+        return False
+    stamp = _read_json(stamp_path)
+    return bool(stamp.get("version") == version and stamp.get("min_cosine", 0) >= floor)
+
+
+def _publish(partial: Path, target: Path, stamp_path: Path, min_cosine: float, floor: float,
+             stamp: dict[str, Any], refusal: str) -> None:
+    """Moves a converted model into place if its vectors passed the check, else deletes it
+    and refuses with `refusal`."""
+    if min_cosine < floor:
+        partial.unlink(missing_ok=True)
+        raise ModelUnavailableError(f"{refusal} (cosine {min_cosine:.4f} < {floor})")
+    os.replace(partial, target)
+    stamp_path.write_text(json.dumps({**stamp, "min_cosine": min_cosine}), encoding="utf-8")
 
 
 def _check_vectors(session: Any, tokenizer_file: Path) -> np.ndarray:

@@ -11,7 +11,15 @@ from index.store import CorpusIndex
 from retriever.e5_local import E5_ALIAS
 from retriever.encoder import Encoder, load_encoder
 from retriever.errors import IndexMismatchError, ModelUnavailableError
-from retriever.onnx_encoder import INT8_FILE, ONNX_DIR, ONNX_FILE, export_onnx, quantize_onnx
+from retriever.onnx_encoder import (
+    INT8_FILE,
+    ONNX_DIR,
+    ONNX_FILE,
+    _publish,
+    _reusable,
+    export_onnx,
+    quantize_onnx,
+)
 from retriever.types import Document
 
 pytestmark = pytest.mark.slow
@@ -101,3 +109,17 @@ def test_int8_export_is_reused(int8_encoder: Encoder, model_cache_dir: Path) -> 
     before = int8_file.stat().st_mtime_ns
     assert quantize_onnx(folder) == int8_file
     assert int8_file.stat().st_mtime_ns == before
+
+
+def test_a_conversion_that_fails_its_check_is_deleted_and_refused(tmp_path: Path) -> None:
+    partial, target, stamp = (tmp_path / "m.partial", tmp_path / "m.onnx", tmp_path / "s.json")
+    partial.write_bytes(b"model")
+    with pytest.raises(ModelUnavailableError, match=r"too different \(cosine 0.9800 < 0.99\)"):
+        _publish(partial, target, stamp, 0.98, 0.99, {"version": 1}, "too different")
+    assert not partial.exists() and not target.exists() and not _reusable(target, stamp, 1, 0.99)
+    partial.write_bytes(b"model")
+    _publish(partial, target, stamp, 0.995, 0.99, {"version": 1}, "too different")
+    assert target.read_bytes() == b"model" and not partial.exists()
+    assert _reusable(target, stamp, 1, 0.99)
+    assert not _reusable(target, stamp, 2, 0.99)  # made by another version of the code
+    assert not _reusable(target, stamp, 1, 0.999)  # a stricter check than it passed
