@@ -12,8 +12,10 @@ from service.api.schemas import DocumentList, DocumentOut, DocumentSummary, Erro
 router = APIRouter(prefix="/api", tags=["documents"])
 
 
+# Plain functions, run in the thread pool: on the postgres backend the index is read from
+# the database, and a blocking query must not hold up the event loop's other requests.
 @router.get("/documents", response_model=DocumentList)
-async def list_documents(service: LoadedDep) -> DocumentList:
+def list_documents(service: LoadedDep) -> DocumentList:
     counts = Counter(c.doc_id for c in service.corpus_index.chunks)
     documents = sorted(service.corpus_index.documents.values(), key=lambda d: d.doc_id)
     return DocumentList(documents=[
@@ -26,7 +28,7 @@ async def list_documents(service: LoadedDep) -> DocumentList:
 
 @router.get("/documents/{doc_id}", response_model=DocumentOut,
             responses={404: {"model": ErrorOut, "description": "no such document"}})
-async def get_document(doc_id: str, service: LoadedDep) -> DocumentOut:
+def get_document(doc_id: str, service: LoadedDep) -> DocumentOut:
     """The full cleaned text (citation offsets point into it) and the metadata."""
     document = service.corpus_index.document(doc_id)
     return DocumentOut(doc_id=document.doc_id, title=document.title, text=document.text,

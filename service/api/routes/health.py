@@ -18,8 +18,9 @@ async def healthz() -> Health:
     return Health(status="ok")
 
 
+# A plain function, run in the thread pool: on postgres the counts are a database query.
 @router.get("/readyz", response_model=Health, responses={503: {"model": Health}})
-async def readyz(state: StateDep) -> Health | JSONResponse:
+def readyz(state: StateDep) -> Health | JSONResponse:
     if state.loaded is None:
         body = Health(status="error" if state.error else "loading", detail=state.error)
         return JSONResponse(body.model_dump(), status_code=503)
