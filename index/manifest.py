@@ -53,7 +53,8 @@ class IndexManifest:
             found = raw.get("format_version") if isinstance(raw, dict) else None
             raise IndexMismatchError(
                 f"index at {folder} has format version {found}; this hoidap reads "
-                f"{INDEX_FORMAT_VERSION}. Rebuild it with `hoidap index build`."
+                f"{INDEX_FORMAT_VERSION}. Rebuild it from its own documents with `hoidap index "
+                f"reindex`, or from the corpus with `hoidap index build`."
             )
         try:
             return cls(**raw)
@@ -83,5 +84,6 @@ class IndexManifest:
             raise IndexMismatchError(
                 "the index was built with other settings ("
                 + "; ".join(differences)
-                + "). Rebuild it with `hoidap index build`."
+                + "). Rebuild it from its own documents with `hoidap index reindex`, or from "
+                "the corpus with `hoidap index build`."
             )

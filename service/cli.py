@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from index.postgres.db import describe_dsn
 from index.postgres.reader import PostgresIndex
+from index.reindex import reindex
 from index.store import CorpusIndex
 from retriever.errors import (
     BackendUnavailableError,
@@ -77,6 +78,10 @@ def _parser() -> argparse.ArgumentParser:
     remove = index_commands.add_parser("remove", help="remove documents by id")
     remove.add_argument("doc_ids", nargs="+", metavar="DOC_ID")
     common(remove, corpus=False)
+    reindex = index_commands.add_parser(
+        "reindex", help="rebuild the index from the documents it holds (after an upgrade that "
+        "changed the index format, or to apply new settings); unchanged vectors are reused")
+    common(reindex, corpus=False)
     stats = index_commands.add_parser("stats", help="describe the index")
     stats.add_argument("--json", action="store_true")
     common(stats, corpus=False)
@@ -176,6 +181,9 @@ def _run(args: argparse.Namespace) -> int:
     encoder = engine.encoder_for(settings)
     if args.index_command == "build":
         corpus_index = engine.build_index(settings, encoder, show_progress=True)
+    elif args.index_command == "reindex":
+        corpus_index = reindex(settings.index_dir, encoder, engine.index_settings(settings),
+                               show_progress=True)
     else:
         current = CorpusIndex.load(settings.index_dir, engine.index_settings(settings),
                                    encoder.model_id)
@@ -199,6 +207,10 @@ def _postgres_index(args: argparse.Namespace, settings: Settings) -> int:
         finally:
             corpus_index.close()
         return 0
+    if args.index_command == "reindex":
+        raise InvalidInputError("`hoidap index reindex` rebuilds a files-backend index; a "
+                                "PostgreSQL index is rebuilt with `hoidap index build "
+                                "--backend postgres`")
     writer = engine.postgres_writer(settings, engine.encoder_for(settings))
     if args.index_command == "build":
         result = writer.build(engine.read_documents(settings.corpus).documents,
