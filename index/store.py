@@ -14,6 +14,7 @@ import logging
 import os
 import shutil
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -296,6 +297,10 @@ class CorpusIndex:
             return self.documents[doc_id]
         except KeyError:
             raise DocumentNotFoundError(f"no document with id {doc_id!r}") from None
+
+    def chunk_counts(self) -> dict[str, int]:
+        """Chunks per document id."""
+        return dict(Counter(c.doc_id for c in self.chunks))
 
     def stats(self) -> dict[str, object]:
         words = [len(c.text.split()) for c in self.chunks]

@@ -152,6 +152,13 @@ class PostgresIndex:
                 f"SELECT documents, chunks FROM {SCHEMA}.index_state").fetchone()
         return (int(row[0]), int(row[1])) if row else (0, 0)
 
+    def chunk_counts(self) -> dict[str, int]:
+        """Chunks per document id, counted by the database (not by reading every chunk)."""
+        with self.db.snapshot() as connection:
+            rows = connection.execute(
+                f"SELECT doc_id, count(*) FROM {SCHEMA}.chunks GROUP BY doc_id").fetchall()
+        return {row[0]: int(row[1]) for row in rows}
+
     def provinces(self) -> list[str]:
         with self.db.snapshot() as connection:
             rows = connection.execute(f"SELECT DISTINCT province FROM {SCHEMA}.chunks "

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 from fastapi import APIRouter
 
 from service.api.deps import LoadedDep
@@ -16,12 +14,12 @@ router = APIRouter(prefix="/api", tags=["documents"])
 # the database, and a blocking query must not hold up the event loop's other requests.
 @router.get("/documents", response_model=DocumentList)
 def list_documents(service: LoadedDep) -> DocumentList:
-    counts = Counter(c.doc_id for c in service.corpus_index.chunks)
+    counts = service.corpus_index.chunk_counts()
     documents = sorted(service.corpus_index.documents.values(), key=lambda d: d.doc_id)
     return DocumentList(documents=[
         DocumentSummary(doc_id=d.doc_id, title=d.title, province=d.province,
                         published=d.published, author=d.author, url=d.url,
-                        chunks=counts[d.doc_id])
+                        chunks=counts.get(d.doc_id, 0))
         for d in documents
     ])
 

@@ -66,6 +66,13 @@ def test_bm25_scores_equal_the_files_backend(sample_searcher: Searcher,
 
 
 @pytest.mark.slow
+def test_chunk_counts_equal_the_files_backend(sample_index: CorpusIndex,
+                                              sample_postgres: PostgresIndex) -> None:
+    counts = sample_postgres.chunk_counts()
+    assert counts == sample_index.chunk_counts() and sum(counts.values()) == 65
+
+
+@pytest.mark.slow
 def test_hybrid_top_k_equals_the_files_backend(sample_index: CorpusIndex,
                                                sample_postgres: PostgresIndex,
                                                memo_encoder: MemoEncoder) -> None:

@@ -97,6 +97,7 @@ def test_a_service_reads_from_a_replica_while_loads_go_to_the_primary(
             assert document["title"] == tiny_documents[2].title
             listed = client.get("/api/documents").json()["documents"]
             assert [d["doc_id"] for d in listed] == ["an-giang", "ca-mau", "hoa-binh"]
+            assert sum(d["chunks"] for d in listed) == client.get("/readyz").json()["chunks"]
             answer = client.post("/api/chat", json={"message": "Hòa Bình có trung tâm điều "
                                                                "hành thông minh từ năm nào?"})
             assert "2022" in answer.json()["answer"]

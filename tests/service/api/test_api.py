@@ -128,6 +128,7 @@ def test_documents(client: TestClient) -> None:
     assert {d["doc_id"] for d in listing} == {"ben-tre", "binh-phuoc", "tien-giang",
                                                "vinh-long", "ba-ria-vung-tau"}
     assert all(d["chunks"] > 0 for d in listing)
+    assert sum(d["chunks"] for d in listing) == client.get("/readyz").json()["chunks"]
     document = client.get("/api/documents/binh-phuoc").json()
     assert document["province"] == "Bình Phước" and "thứ 9" in document["text"]
     citation = client.post("/api/chat", json={"message": QUESTION}).json()["citations"][0]
