@@ -176,6 +176,12 @@ def _only_chunk(doc: Document) -> Chunk:
     return chunks[0]
 
 
+def cache_root_for(backend: str) -> Path:
+    """Where a backend's benchmark indexes and cached vectors live: the int8 model's vectors
+    differ from the float model's, so they are kept apart (torch and onnx share theirs)."""
+    return CACHE_ROOT / "int8" if backend == "onnx-int8" else CACHE_ROOT
+
+
 def bench_index(n_chunks: int, encoder: Encoder, cache_root: Path = CACHE_ROOT,
                 embed_limit: int = EMBED_LIMIT, seed: int = 0) -> BenchIndex:
     """A CorpusIndex of `n_chunks` benchmark chunks, cached under `cache_root`/<n_chunks>."""

@@ -23,7 +23,7 @@ from typing import TypeVar
 import numpy as np
 
 from bench.common import RESULTS_DIR, latency_summary, questions, write_json
-from bench.corpora import CACHE_ROOT, bench_index, size_of
+from bench.corpora import CACHE_ROOT, bench_index, cache_root_for, size_of
 from index.store import CorpusIndex, current_version
 from retriever.encoder import Encoder, load_encoder
 from retriever.lru import LRUCache
@@ -52,9 +52,9 @@ def measure(function: Callable[[T], object], items: Sequence[T]) -> list[float]:
 
 
 def run_size(name: str, n_chunks: int, encoder: Encoder, query_texts: list[str],
-             ) -> dict[str, object]:
-    built = bench_index(n_chunks, encoder)
-    index_dir = CACHE_ROOT / f"chunks-{n_chunks}"
+             cache_root: Path = CACHE_ROOT) -> dict[str, object]:
+    built = bench_index(n_chunks, encoder, cache_root=cache_root)
+    index_dir = cache_root / f"chunks-{n_chunks}"
     started = time.perf_counter()
     corpus_index = CorpusIndex.load(index_dir, built.corpus_index.settings, encoder.model_id)
     load_s = time.perf_counter() - started
@@ -110,7 +110,7 @@ def main() -> None:
           f"{'faiss':>11} {'numpy':>11} | faiss=numpy")
     rows = []
     for name in args.sizes.split(","):
-        row = run_size(name, size_of(name), encoder, query_texts)
+        row = run_size(name, size_of(name), encoder, query_texts, cache_root_for(args.backend))
         rows.append(row)
 
         def cell(key: str, row: dict[str, object] = row) -> str:

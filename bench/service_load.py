@@ -25,13 +25,15 @@ import random
 import secrets
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from bench.common import RESULTS_DIR, questions, write_json
-from bench.corpora import CACHE_ROOT, bench_index, size_of
+from bench.corpora import bench_index, cache_root_for, size_of
 from bench.load_test import local_server
 from eval.dataset import load_questions
+from eval.http_client import ServerClient
 from eval.load import run_load
 from retriever.errors import IndexMismatchError
 from service import engine
@@ -72,12 +74,6 @@ def popular_questions(count: int, seed: int = 0) -> list[str]:
     rng = random.Random(seed)
     weights = [1 / (rank + 1) ** 1.1 for rank in range(len(pool))]
     return rng.choices(pool, weights, k=count)
-
-
-def cache_root_for(backend: str) -> Path:
-    # The int8 model's vectors differ from the float model's: its indexes and cached
-    # vectors are kept apart (torch and onnx share theirs: same vectors).
-    return CACHE_ROOT / "int8" if backend == "onnx-int8" else CACHE_ROOT
 
 
 def index_for(size: str, backend: str) -> Path:
@@ -122,9 +118,8 @@ def run_size(size: str, clients: list[int], duration_s: float, backend: str,
             print_run(size, runs[-1])
         popular = popular_questions(5000)
         # A widget's server has answered its popular questions before; the distinct runs
-        # above pushed them out of the answer cache, so they are asked once, unmeasured.
-        run_load(server.url, sorted(set(popular)), clients=2, duration_s=duration_s,
-                 search_every=0, distinct=True)
+        # above pushed them out of the answer cache, so each is asked once, unmeasured.
+        warm_up(server.url, sorted(set(popular)))
         for n_clients in clients[1:]:
             report = measured_load(server.pid, server.url, popular, clients=n_clients,
                                    duration_s=duration_s, search_every=0)
@@ -136,6 +131,13 @@ def run_size(size: str, clients: list[int], duration_s: float, backend: str,
           f"ready, {row['loaded_rss_mb']:.0f} MB after the load (peak "
           f"{row['loaded_peak_rss_mb']:.0f} MB)", flush=True)
     return row
+
+
+def warm_up(base_url: str, questions_asked: list[str]) -> None:
+    """Asks each question once, two at a time; a failed request raises (ServerReplyError)."""
+    client = ServerClient(base_url)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(client.chat, questions_asked))
 
 
 def print_run(size: str, run: dict[str, object]) -> None:

@@ -18,8 +18,10 @@ from pathlib import Path
 
 import numpy as np
 
+from index.manifest import sha256_file
 from index.store import CorpusIndex, IndexSettings, PassageEncoder, current_version, embedding_key
-from retriever.errors import HoidapError, IndexCorruptError
+from retriever.errors import IndexCorruptError
+from retriever.segments import FILES as SEGMENT_FILES
 from retriever.segments import SegmentVectors
 from retriever.types import Chunk, Document
 
@@ -54,20 +56,42 @@ def read_stored(index_dir: Path) -> StoredIndex:
         raise IndexCorruptError(f"cannot read the documents of the index in {documents_file}: "
                                 f"{exc}; rebuild it from the corpus with `hoidap index build`"
                                 ) from exc
-    model = manifest.get("model") if isinstance(manifest, dict) else None
+    manifest = manifest if isinstance(manifest, dict) else {}
+    if not _intact(folder, manifest, ("documents.jsonl",)):
+        logger.warning("%s does not match its checksum: its documents are used as they read",
+                       documents_file)
+    model = manifest.get("model")
     model = model if isinstance(model, str) else None
-    return StoredIndex(documents, model, _chunk_vectors(folder, model),
+    return StoredIndex(documents, model, _chunk_vectors(folder, manifest, model),
                        _segment_vectors(folder, manifest))
 
 
-def _chunk_vectors(folder: Path, model: str | None) -> dict[str, np.ndarray]:
+def _intact(folder: Path, manifest: dict[str, object], names: tuple[str, ...]) -> bool:
+    """The files match the checksums the manifest recorded (when it recorded any)."""
+    recorded = manifest.get("files")
+    if not isinstance(recorded, dict):
+        return True
+    try:
+        return all(name not in recorded or sha256_file(folder / name) == recorded[name]
+                   for name in names)
+    except OSError:
+        return False
+
+
+# Reusing vectors is best effort: whatever goes wrong reading them (a truncated .npy raises
+# EOFError, a stray file anything), they are computed again.
+def _chunk_vectors(folder: Path, manifest: dict[str, object],
+                   model: str | None) -> dict[str, np.ndarray]:
     if model is None:
+        return {}
+    if not _intact(folder, manifest, ("chunks.jsonl", "embeddings.npy")):
+        logger.warning("the chunk vectors in %s fail their checksums: not reused", folder)
         return {}
     try:
         chunks = [Chunk(**json.loads(line)) for line in
                   (folder / "chunks.jsonl").read_text(encoding="utf-8").splitlines()]
         embeddings = np.load(folder / "embeddings.npy", allow_pickle=False)
-    except (OSError, ValueError, TypeError) as exc:
+    except Exception as exc:  # see above
         logger.warning("cannot reuse the chunk vectors in %s (%s)", folder, exc)
         return {}
     if embeddings.ndim != 2 or len(embeddings) != len(chunks):
@@ -76,21 +100,34 @@ def _chunk_vectors(folder: Path, model: str | None) -> dict[str, np.ndarray]:
     return {embedding_key(model, c.search_text): embeddings[i] for i, c in enumerate(chunks)}
 
 
-def _segment_vectors(folder: Path, manifest: object) -> SegmentVectors | None:
-    if not isinstance(manifest, dict) or "segment_count" not in manifest:
+def _segment_vectors(folder: Path, manifest: dict[str, object]) -> SegmentVectors | None:
+    if "segment_count" not in manifest:
         return None  # written before segment vectors were stored
+    if not _intact(folder, manifest, SEGMENT_FILES):
+        logger.warning("the segment vectors in %s fail their checksums: not reused", folder)
+        return None
+    dimension, count = manifest.get("dimension"), manifest.get("segment_count")
+    if not isinstance(dimension, int) or not isinstance(count, int):
+        return None
     try:
-        return SegmentVectors.load(folder, int(manifest["dimension"]),
-                                   int(manifest["segment_count"]))
-    except (HoidapError, KeyError, TypeError, ValueError) as exc:
+        return SegmentVectors.load(folder, dimension, count)
+    except Exception as exc:  # see above
         logger.warning("cannot reuse the segment vectors in %s (%s)", folder, exc)
         return None
 
 
 def reindex(index_dir: Path, encoder: PassageEncoder, settings: IndexSettings,
             show_progress: bool = False) -> CorpusIndex:
-    """A current index of the documents in the index at `index_dir`, saved there (a new
-    version, swapped in atomically as every save is)."""
+    """`rebuild_stored`, saved at `index_dir` (a new version, swapped in atomically as every
+    save is: if anything fails before, the old version stays current)."""
+    rebuilt = rebuild_stored(index_dir, encoder, settings, show_progress)
+    rebuilt.save(index_dir)
+    return rebuilt
+
+
+def rebuild_stored(index_dir: Path, encoder: PassageEncoder, settings: IndexSettings,
+                   show_progress: bool = False) -> CorpusIndex:
+    """A current index of the documents in the index at `index_dir` (not saved)."""
     stored = read_stored(index_dir)
     same_model = stored.model == encoder.model_id
     if not same_model:
@@ -98,8 +135,6 @@ def reindex(index_dir: Path, encoder: PassageEncoder, settings: IndexSettings,
                     stored.model, encoder.model_id)
     segments = stored.segments if same_model and stored.segments is not None and \
         stored.segments.dimension == encoder.dimension else None
-    rebuilt = CorpusIndex.build(stored.documents, encoder, settings, show_progress,
-                                known_vectors=stored.vectors if same_model else None,
-                                known_segments=segments)
-    rebuilt.save(index_dir)
-    return rebuilt
+    return CorpusIndex.build(stored.documents, encoder, settings, show_progress,
+                             known_vectors=stored.vectors if same_model else None,
+                             known_segments=segments)

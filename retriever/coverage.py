@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from retriever.text.abbreviations import expand_abbreviations
-from retriever.text.normalize import has_diacritics
 from retriever.text.sentences import Sentence, split_segments, split_sentences
 from retriever.text.tokenize import tokenize
 
@@ -22,11 +21,12 @@ _VI_STOP_WORDS = (
     "bao nhiêu mấy gì nào ai đâu khi sao thế vậy là có không được của và các những đã "
     "thì ra nhé ạ hả chứ còn hiện nay bây giờ cho biết hãy theo trong với về tại ở"
 )
-# English words that are not also common Vietnamese syllables once written without marks
-# ("an" as in "an toàn", "to", "in", "on" are left out).
+# English words that are not also Vietnamese syllables once written without marks ("an" of
+# "an toàn", "to", "in", "on", "it" of "ít", "do" of "đô thị", "by" read as "bi" of "bí thư"
+# are left out).
 _EN_STOP_WORDS = (
-    "the a of is are was were what which who when where how many much does did do has have "
-    "for by at and or with its it this that there about"
+    "the a of is are was were what which who when where how many much does did has have "
+    "for at and or with its this that there about"
 )
 
 
@@ -34,10 +34,15 @@ def _stop_forms(words: str, fold: bool) -> frozenset[str]:
     return frozenset(token for word in words.split() for token in tokenize(word, fold=fold))
 
 
-# A stop word is matched with its marks when the token has them: folding first made "máy"
-# (mấy), "cơ" (có), "chủ" (chứ), "trọng" (trong), "độ" (do) and "Hà" (hả) question words.
-_STOP_ACCENTED = _stop_forms(_VI_STOP_WORDS, fold=False)
-_STOP_UNMARKED = _stop_forms(_VI_STOP_WORDS, fold=True) | _stop_forms(_EN_STOP_WORDS, fold=True)
+# Stop words are matched in the form the question is written in: folded, "máy" (machine),
+# "cơ", "chủ", "trọng", "độ" and "Hà" would be the question words "mấy", "có", "chứ",
+# "trong", "do" and "hả"; and in an accented question "sân bay", "cho vay" and "1.000 ha"
+# are written without marks but are not "bây", "vậy" or "hả".
+# Accented, also classifiers ("con sông", "bà con", "cái gì"; folded they would be "còn",
+# "cải" of "cải cách") and English words inside names ("The Hague").
+_STOP_ACCENTED = (_stop_forms(_VI_STOP_WORDS + " con cái chiếc", fold=False)
+                  | _stop_forms(_EN_STOP_WORDS, fold=False))
+_STOP_FOLDED = _stop_forms(_VI_STOP_WORDS, fold=True) | _stop_forms(_EN_STOP_WORDS, fold=True)
 CONTEXT_CREDIT = 0.5  # a query word found only in the passage's title or province
 
 
@@ -48,11 +53,11 @@ def text_tokens(text: str, fold: bool) -> frozenset[str]:
     return frozenset(tokenize(expand_abbreviations(text), bigrams=True, fold=fold))
 
 
-def is_stop(token: str) -> bool:
-    """A question word, or a bigram with one ("mau_có" says nothing "Cà Mau" does not).
-    A part without marks may be a folded question's "may" (mấy): it is compared folded."""
-    return any(part in (_STOP_ACCENTED if has_diacritics(part) else _STOP_UNMARKED)
-               for part in token.split("_"))
+def is_stop(token: str, fold: bool) -> bool:
+    """A question word, or a bigram with one ("mau_có" says nothing "Cà Mau" does not), in
+    a question written accented (`fold` False) or without marks."""
+    stop = _STOP_FOLDED if fold else _STOP_ACCENTED
+    return any(part in stop for part in token.split("_"))
 
 
 @dataclass(frozen=True)
@@ -91,7 +96,7 @@ def passage_units(text: str, fold: bool) -> tuple[Unit, ...]:
 
 def query_weights(text: str, idf: IdfLookup, fold: bool) -> dict[str, float]:
     """The query's content tokens (question words dropped) and their IDF."""
-    tokens = [t for t in text_tokens(text, fold) if not is_stop(t)]
+    tokens = [t for t in text_tokens(text, fold) if not is_stop(t, fold)]
     weights = {t: idf(t, fold) for t in sorted(tokens)}
     return {t: w for t, w in weights.items() if w > 0}
 

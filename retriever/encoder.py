@@ -16,6 +16,7 @@ import numpy as np
 
 from retriever.e5_local import E5_ALIAS, E5_PROMPTS, e5_model_id, ensure_e5_folder, read_stamp
 from retriever.errors import ModelUnavailableError
+from retriever.onnx_encoder import INT8_VERSION
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -178,8 +179,9 @@ def _load_sentence_transformer(name_or_path: str, model: str) -> SentenceTransfo
 
 
 BACKENDS = ("torch", "onnx", "onnx-int8")
-# An index built with the int8 model is refused by the float one, and back.
-INT8_MODEL_SUFFIX = "+int8"
+# An index built with the int8 model is refused by the float one, and back, and by an int8
+# model quantised another way.
+INT8_MODEL_SUFFIX = f"+int8v{INT8_VERSION}"
 
 
 def load_encoder(model: str, cache_dir: Path, threads: int | None = None,

@@ -74,7 +74,7 @@ def export_onnx(folder: Path) -> Path:
     .onnx path. Reuses an earlier export made by this version."""
     target = folder / ONNX_DIR / ONNX_FILE
     stamp_path = folder / ONNX_DIR / STAMP_FILE
-    if _reusable(target, stamp_path, EXPORT_VERSION, MIN_COSINE):
+    if _reusable(target, stamp_path, {"version": EXPORT_VERSION}, MIN_COSINE):
         return target
     _check_mean_pooling(folder)
     import torch
@@ -99,79 +99,102 @@ def export_onnx(folder: Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(f".{os.getpid()}.partial")
     logger.info("exporting %s to ONNX (once)", folder)
-    with torch.no_grad():
-        torch.onnx.export(
-            Pooled().eval(), (sample["input_ids"], sample["attention_mask"]), str(partial),
-            input_names=["input_ids", "attention_mask"], output_names=["embedding"],
-            dynamic_axes={"input_ids": {0: "batch", 1: "tokens"},
-                          "attention_mask": {0: "batch", 1: "tokens"},
-                          "embedding": {0: "batch"}},
-            opset_version=17, dynamo=False,
-        )
-    expected = model.encode(list(_CHECK_TEXTS), normalize_embeddings=True, convert_to_numpy=True)
-    session = _session(partial, threads=None)
-    got = _run(session, model.tokenizer(list(_CHECK_TEXTS), padding=True, return_tensors="np"))
-    min_cosine = float((expected * got).sum(axis=1).min())
-    _publish(partial, target, stamp_path, min_cosine, MIN_COSINE,
-             {"version": EXPORT_VERSION, "torch": torch.__version__},
-             f"the ONNX export of {folder} differs from the torch model; use the torch backend")
+    try:  # a failed or interrupted export leaves no partial file behind
+        with torch.no_grad():
+            torch.onnx.export(
+                Pooled().eval(), (sample["input_ids"], sample["attention_mask"]), str(partial),
+                input_names=["input_ids", "attention_mask"], output_names=["embedding"],
+                dynamic_axes={"input_ids": {0: "batch", 1: "tokens"},
+                              "attention_mask": {0: "batch", 1: "tokens"},
+                              "embedding": {0: "batch"}},
+                opset_version=17, dynamo=False,
+            )
+        expected = model.encode(list(_CHECK_TEXTS), normalize_embeddings=True,
+                                convert_to_numpy=True)
+        session = _session(partial, threads=None)
+        got = _run(session, model.tokenizer(list(_CHECK_TEXTS), padding=True,
+                                            return_tensors="np"))
+        min_cosine = float((expected * got).sum(axis=1).min())
+        _publish(partial, target, stamp_path, min_cosine, MIN_COSINE,
+                 {"version": EXPORT_VERSION, "torch": torch.__version__},
+                 f"the ONNX export of {folder} differs from the torch model; use the torch "
+                 "backend")
+    finally:
+        partial.unlink(missing_ok=True)
     logger.info("ONNX export verified: cosine %.6f against torch", min_cosine)
     return target
 
 
 def quantize_onnx(folder: Path) -> Path:
     """The int8 version of the model's ONNX export (made once, checked against the float
-    export); returns its path."""
+    export, redone when that export is); returns its path."""
     source = export_onnx(folder)
     target = folder / ONNX_DIR / INT8_FILE
     stamp_path = folder / ONNX_DIR / INT8_STAMP_FILE
-    if _reusable(target, stamp_path, INT8_VERSION, MIN_COSINE_INT8):
+    made_from = f"{EXPORT_VERSION}:{source.stat().st_mtime_ns}"
+    if _reusable(target, stamp_path, {"version": INT8_VERSION, "source": made_from},
+                 MIN_COSINE_INT8):
         return target
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     partial = target.with_suffix(f".{os.getpid()}.partial")
     logger.info("quantising %s to int8 (once)", source)
-    root = logging.getLogger()
-    level = root.level
     # The quantiser logs advice on the root logger ("consider pre-processing") that says
-    # nothing to our users.
-    root.setLevel(logging.ERROR)
+    # nothing to our users; only its records are dropped, and only while it runs.
+    advice = _QuantiserAdvice()
+    root = logging.getLogger()
+    root.addFilter(advice)
     try:
-        quantize_dynamic(source, partial, weight_type=QuantType.QInt8, per_channel=True,
-                         op_types_to_quantize=["MatMul"])
-    except Exception as exc:  # the quantiser raises untyped errors for graphs it cannot read
-        partial.unlink(missing_ok=True)
-        raise ModelUnavailableError(f"cannot quantise {source} to int8: {exc}") from exc
+        try:
+            quantize_dynamic(source, partial, weight_type=QuantType.QInt8, per_channel=True,
+                             op_types_to_quantize=["MatMul"])
+        except Exception as exc:  # the quantiser raises untyped errors for odd graphs
+            raise ModelUnavailableError(f"cannot quantise {source} to int8: {exc}") from exc
+        finally:
+            root.removeFilter(advice)
+        tokenizer = folder / "tokenizer.json"
+        expected = _check_vectors(_session(source, threads=None), tokenizer)
+        got = _check_vectors(_session(partial, threads=None), tokenizer)
+        min_cosine = float((expected * got).sum(axis=1).min())
+        _publish(partial, target, stamp_path, min_cosine, MIN_COSINE_INT8,
+                 {"version": INT8_VERSION, "source": made_from},
+                 f"the int8 model of {folder} differs too much from the float model; use the "
+                 "onnx backend")
     finally:
-        root.setLevel(level)
-    tokenizer = folder / "tokenizer.json"
-    expected = _check_vectors(_session(source, threads=None), tokenizer)
-    got = _check_vectors(_session(partial, threads=None), tokenizer)
-    min_cosine = float((expected * got).sum(axis=1).min())
-    _publish(partial, target, stamp_path, min_cosine, MIN_COSINE_INT8, {"version": INT8_VERSION},
-             f"the int8 model of {folder} differs too much from the float model; use the onnx "
-             "backend")
+        partial.unlink(missing_ok=True)
     logger.info("int8 model verified: cosine %.4f against the float model", min_cosine)
     return target
 
 
-def _reusable(target: Path, stamp_path: Path, version: int, floor: float) -> bool:
-    """An earlier conversion by this version of the code that passed its check."""
+class _QuantiserAdvice(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        path = record.pathname.replace("\\", "/")
+        return not ("onnxruntime/" in path and "/quantization/" in path)
+
+
+def _reusable(target: Path, stamp_path: Path, expected: dict[str, Any], floor: float) -> bool:
+    """An earlier conversion, stamped with `expected` (this code's version, its source),
+    that passed its check; an unreadable stamp means it is made again."""
     if not (target.exists() and stamp_path.exists()):
         return False
-    stamp = _read_json(stamp_path)
-    return bool(stamp.get("version") == version and stamp.get("min_cosine", 0) >= floor)
+    try:
+        stamp = _read_json(stamp_path)
+    except ModelUnavailableError:
+        return False
+    return (all(stamp.get(key) == value for key, value in expected.items())
+            and stamp.get("min_cosine", 0) >= floor)
 
 
 def _publish(partial: Path, target: Path, stamp_path: Path, min_cosine: float, floor: float,
              stamp: dict[str, Any], refusal: str) -> None:
-    """Moves a converted model into place if its vectors passed the check, else deletes it
-    and refuses with `refusal`."""
+    """Moves a converted model into place, with its stamp, if its vectors passed the
+    check; else refuses with `refusal` (the caller deletes the partial file)."""
     if min_cosine < floor:
-        partial.unlink(missing_ok=True)
         raise ModelUnavailableError(f"{refusal} (cosine {min_cosine:.4f} < {floor})")
     os.replace(partial, target)
-    stamp_path.write_text(json.dumps({**stamp, "min_cosine": min_cosine}), encoding="utf-8")
+    temporary = stamp_path.with_suffix(f".{os.getpid()}.tmp")
+    temporary.write_text(json.dumps({**stamp, "min_cosine": min_cosine}), encoding="utf-8")
+    os.replace(temporary, stamp_path)
 
 
 def _check_vectors(session: Any, tokenizer_file: Path) -> np.ndarray:

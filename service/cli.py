@@ -209,8 +209,9 @@ def _postgres_index(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     if args.index_command == "reindex":
         raise InvalidInputError("`hoidap index reindex` rebuilds a files-backend index; a "
-                                "PostgreSQL index is rebuilt with `hoidap index build "
-                                "--backend postgres`")
+                                "PostgreSQL index is rebuilt from the corpus with `hoidap "
+                                "index build --backend postgres`, after which documents "
+                                "added later must be added again")
     writer = engine.postgres_writer(settings, engine.encoder_for(settings))
     if args.index_command == "build":
         result = writer.build(engine.read_documents(settings.corpus).documents,

@@ -141,7 +141,7 @@ class QuestionTerms:
         self._idf = idf
         self.weights = query_weights(text, idf, self.fold)
         self.total = sum(self.weights.values()) or 1.0
-        self.focus = {t for t in self.tokens(focus) if not self._is_stop(t)}
+        self.focus = {t for t in self.tokens(focus) if not is_stop(t, self.fold)}
         counted = question.counted
         if question.language == "en" and counted:
             counted = english_to_vietnamese_terms(counted)
@@ -162,7 +162,7 @@ class QuestionTerms:
                           if t not in place and not set(t.split("_")) & ranking}
         self.expansion = {t: EXPANSION_WEIGHT * idf(t, self.fold)
                           for t in self.tokens(expansion) if t not in self.weights
-                          and not self._is_stop(t)}
+                          and not is_stop(t, self.fold)}
 
     def tokens(self, text: str) -> list[str]:
         return list(text_tokens(text, self.fold))
@@ -184,8 +184,6 @@ class QuestionTerms:
         weights = {t: self._idf(t, self.fold) or 1.0 for t in self.counted}
         shared = sum(w for t, w in weights.items() if _unit_forms([t]) & found)
         return shared / sum(weights.values())
-
-    _is_stop = staticmethod(is_stop)
 
     def coverage(self, sentence: frozenset[str], context: frozenset[str]) -> float:
         return coverage(self.weights, sentence, context, self.expansion)

@@ -71,6 +71,30 @@ def test_vectors_of_another_model_are_embedded_again(
                                                  + len(chunk_segment_texts(rebuilt.chunks)))
 
 
+def test_vectors_that_fail_their_checksums_are_embedded_again(
+        tiny_documents: list[Document], encoder: Encoder, counting_encoder: CountingEncoder,
+        index_dir: Path) -> None:
+    CorpusIndex.build(tiny_documents, encoder).save(index_dir)
+    embeddings = current_version(index_dir) / "embeddings.npy"
+    data = bytearray(embeddings.read_bytes())
+    data[-8:] = b"\xff" * 8  # still loads, with a garbled last vector
+    embeddings.write_bytes(bytes(data))
+    rebuilt = reindex(index_dir, counting_encoder, IndexSettings())
+    assert counting_encoder.passages_encoded == len(rebuilt.chunks)  # segments were intact
+
+
+def test_a_truncated_vector_file_is_embedded_again(
+        old_index: Path, counting_encoder: CountingEncoder) -> None:
+    folder = current_version(old_index)
+    (folder / "embeddings.npy").write_bytes(b"")
+    manifest = json.loads((folder / "manifest.json").read_text())
+    del manifest["files"]  # no checksums to catch it: reading it fails instead
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    rebuilt = reindex(old_index, counting_encoder, IndexSettings())
+    assert counting_encoder.passages_encoded == (len(rebuilt.chunks)
+                                                 + len(chunk_segment_texts(rebuilt.chunks)))
+
+
 def test_unreadable_documents_are_a_clear_error_and_the_old_index_stays(
         old_index: Path, counting_encoder: CountingEncoder) -> None:
     folder = current_version(old_index)

@@ -1,6 +1,7 @@
 """The ONNX backend: the same vectors as torch, exported once, refused for other layouts."""
 
 import json
+import logging
 import shutil
 from pathlib import Path
 
@@ -9,13 +10,15 @@ import pytest
 
 from index.store import CorpusIndex
 from retriever.e5_local import E5_ALIAS
-from retriever.encoder import Encoder, load_encoder
+from retriever.encoder import INT8_MODEL_SUFFIX, Encoder, load_encoder
 from retriever.errors import IndexMismatchError, ModelUnavailableError
 from retriever.onnx_encoder import (
     INT8_FILE,
+    INT8_VERSION,
     ONNX_DIR,
     ONNX_FILE,
     _publish,
+    _QuantiserAdvice,
     _reusable,
     export_onnx,
     quantize_onnx,
@@ -96,7 +99,8 @@ def test_int8_is_another_model_for_indexes(int8_encoder: Encoder, onnx_encoder: 
                                            sample_documents: list[Document],
                                            tmp_path: Path) -> None:
     assert int8_encoder.backend == "onnx-int8"
-    assert int8_encoder.model_id == onnx_encoder.model_id + "+int8"
+    assert int8_encoder.model_id == onnx_encoder.model_id + INT8_MODEL_SUFFIX == \
+        onnx_encoder.model_id + f"+int8v{INT8_VERSION}"
     CorpusIndex.build(sample_documents[:1], int8_encoder).save(tmp_path / "index")
     with pytest.raises(IndexMismatchError, match="model"):
         CorpusIndex.load(tmp_path / "index", model_id=onnx_encoder.model_id)
@@ -111,15 +115,28 @@ def test_int8_export_is_reused(int8_encoder: Encoder, model_cache_dir: Path) -> 
     assert int8_file.stat().st_mtime_ns == before
 
 
-def test_a_conversion_that_fails_its_check_is_deleted_and_refused(tmp_path: Path) -> None:
+def test_a_conversion_is_published_only_after_its_check(tmp_path: Path) -> None:
     partial, target, stamp = (tmp_path / "m.partial", tmp_path / "m.onnx", tmp_path / "s.json")
+    made = {"version": 1, "source": "1:123"}
     partial.write_bytes(b"model")
     with pytest.raises(ModelUnavailableError, match=r"too different \(cosine 0.9800 < 0.99\)"):
-        _publish(partial, target, stamp, 0.98, 0.99, {"version": 1}, "too different")
-    assert not partial.exists() and not target.exists() and not _reusable(target, stamp, 1, 0.99)
-    partial.write_bytes(b"model")
-    _publish(partial, target, stamp, 0.995, 0.99, {"version": 1}, "too different")
+        _publish(partial, target, stamp, 0.98, 0.99, made, "too different")
+    assert not target.exists() and not _reusable(target, stamp, made, 0.99)
+    _publish(partial, target, stamp, 0.995, 0.99, made, "too different")
     assert target.read_bytes() == b"model" and not partial.exists()
-    assert _reusable(target, stamp, 1, 0.99)
-    assert not _reusable(target, stamp, 2, 0.99)  # made by another version of the code
-    assert not _reusable(target, stamp, 1, 0.999)  # a stricter check than it passed
+    assert _reusable(target, stamp, made, 0.99)
+    assert not _reusable(target, stamp, {**made, "version": 2}, 0.99)  # other code
+    assert not _reusable(target, stamp, {**made, "source": "1:456"}, 0.99)  # source redone
+    assert not _reusable(target, stamp, made, 0.999)  # a stricter check than it passed
+    stamp.write_text('{"version": 1, "sou')  # cut short by a crash: made again
+    assert not _reusable(target, stamp, made, 0.99)
+
+
+def test_only_the_quantisers_advice_is_dropped() -> None:
+    def record(path: str) -> logging.LogRecord:
+        return logging.LogRecord("root", logging.WARNING, path, 1, "message", None, None)
+
+    advice = _QuantiserAdvice()
+    assert not advice.filter(record("/x/site-packages/onnxruntime/quantization/quantize.py"))
+    assert advice.filter(record("/x/site-packages/onnxruntime/capi/session.py"))
+    assert advice.filter(record("/work/main/index/store.py"))

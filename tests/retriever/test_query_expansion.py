@@ -1,4 +1,5 @@
 from retriever.analyzer import Analyzer
+from retriever.coverage import query_weights
 from retriever.text.query_expansion import query_expansion
 
 
@@ -10,6 +11,8 @@ def test_rank_questions_gain_the_words_answers_use() -> None:
 def test_bounds_are_expanded_both_ways() -> None:
     assert query_expansion("Tỷ lệ hài lòng ít nhất bao nhiêu?") == "tối thiểu"
     assert query_expansion("toi thieu bao nhieu") == "it nhat"
+    # The added words count in the reranker's and the answerer's coverage, folded too.
+    assert {"it", "nhat", "it_nhat"} <= set(query_weights("it nhat", lambda t, f: 1.0, True))
 
 
 def test_other_questions_are_not_expanded() -> None:

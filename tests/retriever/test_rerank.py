@@ -52,7 +52,7 @@ def test_coverage_counts_context_at_half_and_ignores_question_words() -> None:
                                 province="Cà Mau") == pytest.approx(1.0)
 
 
-def test_question_words_are_matched_with_their_marks() -> None:
+def test_question_words_are_matched_in_the_form_the_question_uses() -> None:
     # Folded, "mấy" is "máy", "có" is "cơ", "chứ" is "chủ", "hả" is "Hà": those are content.
     weights = query_weights("Máy chủ của cơ quan tổ chức ở Hà Nội an toàn tới độ nào?", idf,
                             fold=False)
@@ -61,9 +61,17 @@ def test_question_words_are_matched_with_their_marks() -> None:
         assert word in weights, word
     for word in ("của", "ở", "nào", "của_cơ"):
         assert word not in weights, word
-    # Typed without marks the question words are the folded ones ("may" is "mấy").
+    # Accented questions also write real words without marks: "sân bay", "cho vay", "ha".
+    accented = query_weights("Sân bay cho vay bao nhiêu ha, con sông may mặc ở The Hague?",
+                             idf, fold=False)
+    assert {"bay", "vay", "ha", "may", "sân_bay", "sông", "hague"} <= set(accented)
+    assert not {"cho", "bao", "con", "the"} & set(accented)  # classifiers, English articles
+    # Typed without marks the question words are the folded ones ("may" is "mấy")...
     folded = query_weights("tinh co may dich vu", idf, fold=True)
     assert set(folded) == {"tinh", "dich", "vu", "dich_vu"}
+    # ... but not English words that are also syllables: "bí thư", "ít nhất", "đo đạc".
+    folded = query_weights("bi thu it nhat do dac", idf, fold=True)
+    assert {"bi_thu", "it_nhat", "do_dac"} <= set(folded)
 
 
 def test_window_coverage_joins_neighbouring_sentences_but_not_distant_ones() -> None:

@@ -6,17 +6,21 @@ Each change builds a new index beside the serving one and swaps it in when it is
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from index.ingest import IngestError
-from index.store import CorpusIndex
+from index.reindex import rebuild_stored
+from index.store import CorpusIndex, index_exists
 from retriever.encoder import Encoder
 from retriever.errors import (
     DocumentError,
     HoidapError,
     IndexBusyError,
+    IndexCorruptError,
     InvalidInputError,
     ServiceNotReadyError,
 )
@@ -28,6 +32,8 @@ from service.api.schemas import ErrorOut, FileProblem, IndexChange
 from service.api.security import AdminOnly
 from service.api.state import Change, Loaded, ServiceState
 from service.api.uploads import Upload, read_uploads
+
+logger = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/api/admin", tags=["admin"], dependencies=[AdminOnly])
 
@@ -140,14 +146,20 @@ async def remove_document(doc_id: str, state: StateDep, counters: MetricsDep) ->
 @router.post("/reindex", response_model=IndexChange, responses=ERRORS)
 async def reindex(state: StateDep, counters: MetricsDep) -> IndexChange:
     """Rebuild the index from the documents it holds with the current settings (re-chunked;
-    text the model has embedded before is not embedded again); when no index could be
-    loaded (missing or corrupt), from the configured corpus (HOIDAP_CORPUS)."""
+    text the model has embedded before is not embedded again), also when it could not be
+    loaded (older format, other settings or model, corrupt vectors); from the configured
+    corpus (HOIDAP_CORPUS) only when there is no index or its documents cannot be read."""
     problems: list[IngestError] = []
 
     def rebuild(current: CorpusIndex | None, encoder: Encoder) -> CorpusIndex:
         settings = engine.index_settings(state.settings)
         if current is not None:
             return current.rebuilt(encoder, settings)
+        if index_exists(state.settings.index_dir):
+            try:
+                return rebuild_stored(state.settings.index_dir, encoder, settings)
+            except IndexCorruptError as error:
+                logger.warning("rebuilding from the corpus: %s", error)
         read = engine.read_documents(state.settings.corpus)
         problems.extend(read.errors)
         return CorpusIndex.build(read.documents, encoder, settings)

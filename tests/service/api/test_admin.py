@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from index.store import VERSIONS_DIR, CorpusIndex, current_version
 from retriever.bm25 import BM25
 from retriever.encoder import Encoder
+from retriever.types import Document
 from tests.service.api.conftest import ADMIN_KEY
 
 AUTH = {"Authorization": f"Bearer {ADMIN_KEY}"}
@@ -277,6 +278,23 @@ def test_disk_full_leaves_the_old_index_serving(admin_client: TestClient, index_
     assert set(CorpusIndex.load(index_copy).documents) == SAMPLE_IDS
     assert 'hoidap_errors_total{kind="IndexUpdateError"} 1.0' in admin_client.get(
         "/metrics").text
+
+
+def test_an_index_of_an_older_format_is_rebuilt_from_its_own_documents(
+    make_client: Callable[..., TestClient], index_copy: Path, encoder: Encoder,
+) -> None:
+    extra = Document("dong-thap", "Đồng Tháp chuyển đổi số", DONG_THAP, province="Đồng Tháp")
+    CorpusIndex.load(index_copy).with_documents([extra], encoder).save(index_copy)
+    manifest_path = current_version(index_copy) / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["format_version"] = 1
+    manifest_path.write_text(json.dumps(manifest))
+    client = make_client(background=True)
+    ready = client.get("/readyz").json()
+    assert ready["status"] == "error" and "hoidap index reindex" in ready["detail"]
+    rebuilt = client.post("/api/admin/reindex", headers=AUTH)
+    assert rebuilt.status_code == 200 and rebuilt.json()["documents"] == 6
+    assert set(CorpusIndex.load(index_copy).documents) == SAMPLE_IDS | {"dong-thap"}
 
 
 def test_corrupt_index_is_reported_at_start_and_rebuilt_on_request(

@@ -42,6 +42,9 @@ def test_index_reads_stay_off_the_event_loop(make_client: Callable[..., TestClie
     assert client.get("/api/documents/binh-phuoc").status_code == 200
     assert client.get("/api/documents/khong-co").status_code == 404
     assert client.get("/readyz").json()["status"] == "ready"
+    before_metrics = len(recording.reads)
+    assert "hoidap_index_chunks 65.0" in client.get("/metrics").text
+    assert len(recording.reads) > before_metrics  # the size gauges read the index
     read = {name for name, _ in recording.reads}
-    assert {"chunks", "documents", "document"} <= read
+    assert {"chunk_counts", "documents", "document", "chunks"} <= read
     assert not [name for name, on_loop in recording.reads if on_loop]
