@@ -114,11 +114,10 @@ def export_onnx(folder: Path) -> Path:
         session = _session(partial, threads=None)
         got = _run(session, model.tokenizer(list(_CHECK_TEXTS), padding=True,
                                             return_tensors="np"))
-        min_cosine = float((expected * got).sum(axis=1).min())
-        _publish(partial, target, stamp_path, min_cosine, MIN_COSINE,
-                 {"version": EXPORT_VERSION, "torch": torch.__version__},
-                 f"the ONNX export of {folder} differs from the torch model; use the torch "
-                 "backend")
+        min_cosine = _publish(partial, target, stamp_path, expected, got, MIN_COSINE,
+                              {"version": EXPORT_VERSION, "torch": torch.__version__},
+                              f"the ONNX export of {folder} differs from the torch model; "
+                              "use the torch backend")
     finally:
         partial.unlink(missing_ok=True)
     logger.info("ONNX export verified: cosine %.6f against torch", min_cosine)
@@ -155,11 +154,10 @@ def quantize_onnx(folder: Path) -> Path:
         tokenizer = folder / "tokenizer.json"
         expected = _check_vectors(_session(source, threads=None), tokenizer)
         got = _check_vectors(_session(partial, threads=None), tokenizer)
-        min_cosine = float((expected * got).sum(axis=1).min())
-        _publish(partial, target, stamp_path, min_cosine, MIN_COSINE_INT8,
-                 {"version": INT8_VERSION, "source": made_from},
-                 f"the int8 model of {folder} differs too much from the float model; use the "
-                 "onnx backend")
+        min_cosine = _publish(partial, target, stamp_path, expected, got, MIN_COSINE_INT8,
+                              {"version": INT8_VERSION, "source": made_from},
+                              f"the int8 model of {folder} differs too much from the float "
+                              "model; use the onnx backend")
     finally:
         partial.unlink(missing_ok=True)
     logger.info("int8 model verified: cosine %.4f against the float model", min_cosine)
@@ -185,16 +183,19 @@ def _reusable(target: Path, stamp_path: Path, expected: dict[str, Any], floor: f
             and stamp.get("min_cosine", 0) >= floor)
 
 
-def _publish(partial: Path, target: Path, stamp_path: Path, min_cosine: float, floor: float,
-             stamp: dict[str, Any], refusal: str) -> None:
-    """Moves a converted model into place, with its stamp, if its vectors passed the
-    check; else refuses with `refusal` (the caller deletes the partial file)."""
+def _publish(partial: Path, target: Path, stamp_path: Path, expected: np.ndarray,
+             got: np.ndarray, floor: float, stamp: dict[str, Any], refusal: str) -> float:
+    """Moves a converted model into place, with its stamp, if its vectors `got` are within
+    `floor` (cosine) of `expected`; else refuses with `refusal` (the caller deletes the
+    partial file). Returns the smallest cosine."""
+    min_cosine = float((expected * got).sum(axis=1).min())
     if min_cosine < floor:
         raise ModelUnavailableError(f"{refusal} (cosine {min_cosine:.4f} < {floor})")
     os.replace(partial, target)
     temporary = stamp_path.with_suffix(f".{os.getpid()}.tmp")
     temporary.write_text(json.dumps({**stamp, "min_cosine": min_cosine}), encoding="utf-8")
     os.replace(temporary, stamp_path)
+    return min_cosine
 
 
 def _check_vectors(session: Any, tokenizer_file: Path) -> np.ndarray:

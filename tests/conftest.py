@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import numpy as np
 import pytest
 
 from index.ingest import load_sample_corpus
-from index.store import CorpusIndex
+from index.store import CorpusIndex, current_version
 from retriever.e5_local import E5_ALIAS
 from retriever.encoder import Encoder, load_encoder
 from retriever.search import Searcher
@@ -99,3 +100,15 @@ def tiny_documents() -> list[Document]:
 @pytest.fixture
 def index_dir(tmp_path: Path) -> Iterator[Path]:
     yield tmp_path / "index"
+
+
+def as_format_1(index_dir: Path) -> None:
+    """Turn the current index into what hoidap wrote before segment vectors (format 1)."""
+    folder = current_version(index_dir)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    for name in ("segment_keys.npy", "segment_vectors.npy"):
+        (folder / name).unlink()
+        del manifest["files"][name]
+    del manifest["segment_count"]
+    manifest["format_version"] = 1
+    (folder / "manifest.json").write_text(json.dumps(manifest))

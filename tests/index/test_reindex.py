@@ -9,22 +9,10 @@ from retriever.encoder import Encoder
 from retriever.errors import IndexCorruptError, IndexMismatchError
 from retriever.types import Document
 from service import cli
-from tests.conftest import CountingEncoder
+from tests.conftest import CountingEncoder, as_format_1
 
 ADDED = Document("tra-vinh", "Trà Vinh số hoá hồ sơ",
                  "Trà Vinh đã số hoá 120.000 hồ sơ hộ tịch.", province="Trà Vinh")
-
-
-def _as_format_1(index_dir: Path) -> None:
-    """What an index written before segment vectors looks like (format 1)."""
-    folder = current_version(index_dir)
-    manifest = json.loads((folder / "manifest.json").read_text())
-    for name in ("segment_keys.npy", "segment_vectors.npy"):
-        (folder / name).unlink()
-        del manifest["files"][name]
-    del manifest["segment_count"]
-    manifest["format_version"] = 1
-    (folder / "manifest.json").write_text(json.dumps(manifest))
 
 
 @pytest.fixture
@@ -32,7 +20,7 @@ def old_index(tiny_documents: list[Document], encoder: Encoder, index_dir: Path)
     """A format-1 index holding a document the corpus does not (added with `index add`)."""
     built = CorpusIndex.build(tiny_documents, encoder).with_documents([ADDED], encoder)
     built.save(index_dir)
-    _as_format_1(index_dir)
+    as_format_1(index_dir)
     with pytest.raises(IndexMismatchError, match="hoidap index reindex"):
         CorpusIndex.load(index_dir)
     return index_dir

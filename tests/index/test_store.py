@@ -22,7 +22,7 @@ from retriever.errors import (
     IndexNotFoundError,
 )
 from retriever.types import Document
-from tests.conftest import CountingEncoder
+from tests.conftest import CountingEncoder, as_format_1
 
 
 def _ids(corpus_index: CorpusIndex, encoder: Encoder, query: str) -> list[str]:
@@ -134,14 +134,7 @@ def test_an_index_from_before_segment_vectors_is_refused(
         tiny_documents: list[Document], encoder: Encoder, index_dir: Path) -> None:
     """Format 1 had no segment vectors: such an index must be rebuilt, not half-used."""
     CorpusIndex.build(tiny_documents, encoder).save(index_dir)
-    folder = current_version(index_dir)
-    manifest = json.loads((folder / "manifest.json").read_text())
-    for name in ("segment_keys.npy", "segment_vectors.npy"):
-        (folder / name).unlink()
-        del manifest["files"][name]
-    del manifest["segment_count"]
-    manifest["format_version"] = 1
-    (folder / "manifest.json").write_text(json.dumps(manifest))
+    as_format_1(index_dir)
     with pytest.raises(IndexMismatchError, match="format version 1; this hoidap reads 2"):
         CorpusIndex.load(index_dir)
 

@@ -119,10 +119,13 @@ def test_a_conversion_is_published_only_after_its_check(tmp_path: Path) -> None:
     partial, target, stamp = (tmp_path / "m.partial", tmp_path / "m.onnx", tmp_path / "s.json")
     made = {"version": 1, "source": "1:123"}
     partial.write_bytes(b"model")
+    expected = np.array([[1.0, 0.0], [0.0, 1.0]])
     with pytest.raises(ModelUnavailableError, match=r"too different \(cosine 0.9800 < 0.99\)"):
-        _publish(partial, target, stamp, 0.98, 0.99, made, "too different")
+        _publish(partial, target, stamp, expected, np.array([[0.98, 0.0], [0.0, 1.0]]), 0.99,
+                 made, "too different")
     assert not target.exists() and not _reusable(target, stamp, made, 0.99)
-    _publish(partial, target, stamp, 0.995, 0.99, made, "too different")
+    assert _publish(partial, target, stamp, expected, expected * 0.995, 0.99, made,
+                    "too different") == pytest.approx(0.995)
     assert target.read_bytes() == b"model" and not partial.exists()
     assert _reusable(target, stamp, made, 0.99)
     assert not _reusable(target, stamp, {**made, "version": 2}, 0.99)  # other code
