@@ -25,9 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
-from index.manifest import IndexManifest
-from index.store import CorpusIndex, IndexSettings, current_version, document_hash, index_exists
-from retriever.analyzer import Analyzer
+from index.reindex import read_stored, reusable_vectors
+from index.store import CorpusIndex, document_hash, index_exists
 from retriever.encoder import Encoder
 from retriever.errors import HoidapError, IndexCorruptError, IndexMismatchError
 from retriever.search import Searcher
@@ -46,27 +45,13 @@ def default_cache_dir(settings: Settings, corpus: Path) -> Path:
     return settings.index_dir.parent / "eval" / f"{name or 'corpus'}-{digest}"
 
 
-def _stored_vectors(index_dir: Path, model_id: str,
+def _stored_vectors(index_dir: Path, encoder: Encoder,
                     ) -> tuple[dict[str, np.ndarray], SegmentVectors | None]:
-    """The chunk and segment vectors of whatever index is at `index_dir`, if it was built
-    with this model."""
+    """The chunk and segment vectors of whatever index is at `index_dir` (of any format),
+    if it was built with this model."""
     try:
-        manifest = IndexManifest.read(current_version(index_dir))
-        if manifest.model != model_id:
-            return {}, None
-        analyzer = manifest.analyzer
-        stored = IndexSettings(
-            dense_kind=manifest.dense_kind,  # type: ignore[arg-type]
-            folded_field=manifest.folded_field,
-            analyzer=Analyzer(bigrams=bool(analyzer.get("bigrams", True)),
-                              expand_abbreviations=bool(analyzer.get("expand_abbreviations",
-                                                                     True))),
-            chunk_target_words=int(manifest.chunking.get("target_words", 200)),
-            chunk_max_words=int(manifest.chunking.get("max_words", 330)),
-        )
-        previous = CorpusIndex.load(index_dir, stored, model_id)
-        return previous._vectors_by_key(), previous.segments
-    except (HoidapError, ValueError, TypeError) as exc:
+        return reusable_vectors(read_stored(index_dir), encoder)
+    except HoidapError as exc:
         logger.info("no reusable vectors at %s: %s", index_dir, exc)
         return {}, None
 
@@ -86,7 +71,7 @@ def cached_corpus_index(corpus: Path, index_dir: Path, settings: Settings, encod
             cached = CorpusIndex.load(index_dir, index_settings, encoder.model_id)
         except (IndexMismatchError, IndexCorruptError) as exc:
             logger.warning("rebuilding the evaluation index at %s: %s", index_dir, exc)
-            known, known_segments = _stored_vectors(index_dir, encoder.model_id)
+            known, known_segments = _stored_vectors(index_dir, encoder)
         else:
             if cached.manifest.documents == wanted:
                 logger.info("reusing the evaluation index at %s", index_dir)

@@ -129,12 +129,19 @@ def rebuild_stored(index_dir: Path, encoder: PassageEncoder, settings: IndexSett
                    show_progress: bool = False) -> CorpusIndex:
     """A current index of the documents in the index at `index_dir` (not saved)."""
     stored = read_stored(index_dir)
-    same_model = stored.model == encoder.model_id
-    if not same_model:
+    vectors, segments = reusable_vectors(stored, encoder)
+    return CorpusIndex.build(stored.documents, encoder, settings, show_progress,
+                             known_vectors=vectors, known_segments=segments)
+
+
+def reusable_vectors(stored: StoredIndex, encoder: PassageEncoder,
+                     ) -> tuple[dict[str, np.ndarray], SegmentVectors | None]:
+    """The stored chunk and segment vectors `encoder` would compute itself (same model)."""
+    if stored.model != encoder.model_id:
         logger.info("the index was built by %s, not %s: every passage is embedded again",
                     stored.model, encoder.model_id)
-    segments = stored.segments if same_model and stored.segments is not None and \
-        stored.segments.dimension == encoder.dimension else None
-    return CorpusIndex.build(stored.documents, encoder, settings, show_progress,
-                             known_vectors=stored.vectors if same_model else None,
-                             known_segments=segments)
+        return {}, None
+    segments = stored.segments
+    if segments is not None and segments.dimension != encoder.dimension:
+        segments = None
+    return stored.vectors, segments

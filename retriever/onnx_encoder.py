@@ -203,11 +203,18 @@ def _check_vectors(session: Any, tokenizer_file: Path) -> np.ndarray:
 
     tokenizer = Tokenizer.from_file(str(tokenizer_file))
     encodings = tokenizer.encode_batch(list(_CHECK_TEXTS))
+    return _run(session, _padded(encodings, tokenizer.token_to_id("<pad>") or 0))
+
+
+def _padded(encodings: list[Any], pad_id: int) -> dict[str, np.ndarray]:
+    """A batch of `tokenizers` encodings as the model's padded inputs."""
     width = max(len(e.ids) for e in encodings)
-    ids = np.array([e.ids + [0] * (width - len(e.ids)) for e in encodings], dtype=np.int64)
-    mask = np.array([[1] * len(e.ids) + [0] * (width - len(e.ids)) for e in encodings],
-                    dtype=np.int64)
-    return _run(session, {"input_ids": ids, "attention_mask": mask})
+    ids = np.full((len(encodings), width), pad_id, dtype=np.int64)
+    mask = np.zeros((len(encodings), width), dtype=np.int64)
+    for row, encoding in enumerate(encodings):
+        ids[row, :len(encoding.ids)] = encoding.ids
+        mask[row, :len(encoding.ids)] = 1
+    return {"input_ids": ids, "attention_mask": mask}
 
 
 def _session(path: Path, threads: int | None) -> Any:
@@ -281,12 +288,6 @@ class OnnxModel:
             batch = texts[start:start + batch_size]
             with self._lock:  # the Rust tokenizer refuses concurrent use
                 encodings = self._tokenizer.encode_batch(batch)
-            width = max(len(e.ids) for e in encodings)
-            ids = np.full((len(batch), width), self._pad_id, dtype=np.int64)
-            mask = np.zeros((len(batch), width), dtype=np.int64)
-            for row, encoding in enumerate(encodings):
-                ids[row, :len(encoding.ids)] = encoding.ids
-                mask[row, :len(encoding.ids)] = 1
-            vectors[start:start + len(batch)] = _run(self._session, {"input_ids": ids,
-                                                                     "attention_mask": mask})
+            vectors[start:start + len(batch)] = _run(self._session,
+                                                     _padded(encodings, self._pad_id))
         return vectors
