@@ -55,3 +55,8 @@ def write_json(path: Path, rows: object) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     payload = {"machine": machine(), "results": rows}
     path.write_text(json.dumps(payload, indent=1, ensure_ascii=False), encoding="utf-8")
+
+
+def folder_mb(folder: Path) -> float:
+    """Megabytes of the files under `folder`."""
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6

@@ -19,7 +19,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from bench.common import RESULTS_DIR, write_json
+from bench.common import RESULTS_DIR, folder_mb, write_json
 from bench.corpora import bench_documents
 from index.chunking import chunk_document
 from index.store import SEGMENT_BATCH_SIZE, CorpusIndex, IndexSettings, chunk_segment_texts
@@ -63,7 +63,8 @@ def main() -> None:
         update_s = time.perf_counter() - started
         with tempfile.TemporaryDirectory() as folder:
             saved = corpus_index.save(Path(folder))
-            disk = {p.name: p.stat().st_size for p in saved.rglob("*") if p.is_file()}
+            index_mb = folder_mb(saved)
+            segment_mb = sum((saved / name).stat().st_size for name in SEGMENT_FILES) / 1e6
         row = {"backend": backend, "chunks": len(texts), "mean_words": words,
                "segments": len(segments), "segment_mean_words": segment_words,
                "encoder_chunks_per_s": len(texts) / encoder_s,
@@ -71,8 +72,8 @@ def main() -> None:
                "segments_over_chunks_encoder_time": segments_s / encoder_s,
                "build_chunks_per_s": len(texts) / build_s,
                "share_of_encoder_limit": (encoder_s + segments_s) / build_s,
-               "update_one_doc_s": update_s, "index_mb": sum(disk.values()) / 1e6,
-               "segment_vectors_mb": sum(disk[n] for n in SEGMENT_FILES) / 1e6}
+               "update_one_doc_s": update_s, "index_mb": index_mb,
+               "segment_vectors_mb": segment_mb}
         rows.append(row)
         print(f"{backend:>5}: encoder alone {row['encoder_chunks_per_s']:5.1f} chunks/s and "
               f"{row['encoder_segments_per_s']:5.1f} segments/s (segments take "

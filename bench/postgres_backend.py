@@ -30,7 +30,7 @@ from eval.dataset import load_questions
 from index.postgres.local import LocalPostgres
 from index.postgres.reader import PostgresIndex
 from index.postgres.writer import PostgresWriter
-from index.store import CorpusIndex, embedding_key
+from index.store import CorpusIndex, embedding_key, vectors_by_key
 from retriever.e5_local import E5_ALIAS
 from retriever.encoder import Encoder, load_encoder
 from retriever.search import Searcher
@@ -47,8 +47,7 @@ class KnownVectors:
 
     def __init__(self, encoder: Encoder, index: CorpusIndex) -> None:
         self.encoder, self.model_id, self.dimension = encoder, encoder.model_id, encoder.dimension
-        self.vectors = {embedding_key(encoder.model_id, c.search_text): index.embeddings[i]
-                        for i, c in enumerate(index.chunks)}
+        self.vectors = vectors_by_key(encoder.model_id, index.chunks, index.embeddings)
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         return self.encoder.encode_queries(texts)

@@ -22,7 +22,7 @@ from typing import TypeVar
 
 import numpy as np
 
-from bench.common import RESULTS_DIR, latency_summary, questions, write_json
+from bench.common import RESULTS_DIR, folder_mb, latency_summary, questions, write_json
 from bench.corpora import CACHE_ROOT, bench_index, cache_root_for, size_of
 from index.store import CorpusIndex, current_version
 from retriever.encoder import Encoder, load_encoder
@@ -34,10 +34,6 @@ from service.config import Settings
 
 TOP_K = 10
 T = TypeVar("T")
-
-
-def folder_mb(folder: Path) -> float:
-    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6
 
 
 def measure(function: Callable[[T], object], items: Sequence[T]) -> list[float]:

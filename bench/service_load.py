@@ -23,7 +23,6 @@ import argparse
 import os
 import random
 import secrets
-import shutil
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -35,6 +34,7 @@ from bench.load_test import local_server
 from eval.dataset import load_questions
 from eval.http_client import ServerClient
 from eval.load import run_load
+from index.reindex import reindex
 from retriever.errors import IndexMismatchError
 from service import engine
 from service.config import Settings
@@ -84,10 +84,8 @@ def index_for(size: str, backend: str) -> Path:
         index_dir = root / "sample"
         try:
             engine.open_index(settings.model_copy(update={"index_dir": index_dir}), encoder)
-        except IndexMismatchError:
-            # A cache left by an older hoidap: only a benchmark's, so rebuilt.
-            shutil.rmtree(index_dir)
-            engine.open_index(settings.model_copy(update={"index_dir": index_dir}), encoder)
+        except IndexMismatchError:  # a cache left by an older hoidap
+            reindex(index_dir, encoder, engine.index_settings(settings))
         return index_dir
     bench_index(size_of(size), encoder, cache_root=root)
     return root / f"chunks-{size_of(size)}"

@@ -19,7 +19,14 @@ from pathlib import Path
 import numpy as np
 
 from index.manifest import sha256_file
-from index.store import CorpusIndex, IndexSettings, PassageEncoder, current_version, embedding_key
+from index.store import (
+    CorpusIndex,
+    IndexSettings,
+    PassageEncoder,
+    current_version,
+    read_records,
+    vectors_by_key,
+)
 from retriever.errors import IndexCorruptError
 from retriever.segments import FILES as SEGMENT_FILES
 from retriever.segments import SegmentVectors
@@ -50,8 +57,7 @@ def read_stored(index_dir: Path) -> StoredIndex:
                        folder, exc)
     documents_file = folder / "documents.jsonl"
     try:
-        documents = [Document(**json.loads(line)) for line in
-                     documents_file.read_text(encoding="utf-8").splitlines() if line.strip()]
+        documents = read_records(documents_file, Document)
     except (OSError, ValueError, TypeError) as exc:
         raise IndexCorruptError(f"cannot read the documents of the index in {documents_file}: "
                                 f"{exc}; rebuild it from the corpus with `hoidap index build`"
@@ -88,8 +94,7 @@ def _chunk_vectors(folder: Path, manifest: dict[str, object],
         logger.warning("the chunk vectors in %s fail their checksums: not reused", folder)
         return {}
     try:
-        chunks = [Chunk(**json.loads(line)) for line in
-                  (folder / "chunks.jsonl").read_text(encoding="utf-8").splitlines()]
+        chunks = read_records(folder / "chunks.jsonl", Chunk)
         embeddings = np.load(folder / "embeddings.npy", allow_pickle=False)
     except Exception as exc:  # see above
         logger.warning("cannot reuse the chunk vectors in %s (%s)", folder, exc)
@@ -97,7 +102,7 @@ def _chunk_vectors(folder: Path, manifest: dict[str, object],
     if embeddings.ndim != 2 or len(embeddings) != len(chunks):
         logger.warning("the chunk vectors in %s do not match its chunks: not reused", folder)
         return {}
-    return {embedding_key(model, c.search_text): embeddings[i] for i, c in enumerate(chunks)}
+    return vectors_by_key(model, chunks, embeddings)
 
 
 def _segment_vectors(folder: Path, manifest: dict[str, object]) -> SegmentVectors | None:

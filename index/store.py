@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Literal, Protocol, TypeVar
 
 import numpy as np
 
@@ -51,6 +51,7 @@ from retriever.text.normalize import NORMALIZER_VERSION
 from retriever.types import Chunk, Document
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 AccentMode = Literal["corpus", "pyvi", "off"]
 CURRENT_LINK = "current"
@@ -110,6 +111,19 @@ def document_hash(doc: Document) -> str:
 def embedding_key(model_id: str, text: str) -> str:
     """Chunks with the same key share a vector, so unchanged chunks are never re-embedded."""
     return hashlib.sha256(f"{model_id}\n{text}".encode()).hexdigest()
+
+
+def vectors_by_key(model_id: str, chunks: Sequence[Chunk],
+                   embeddings: np.ndarray) -> dict[str, np.ndarray]:
+    """Chunk vectors by embedding key, as `CorpusIndex.build` reuses them."""
+    return {embedding_key(model_id, c.search_text): embeddings[i] for i, c in enumerate(chunks)}
+
+
+def read_records(path: Path, record: Callable[..., T]) -> list[T]:
+    """One `record` per line of a JSONL file the index wrote (OSError, ValueError or
+    TypeError when it cannot be read)."""
+    return [record(**json.loads(line))
+            for line in path.read_text(encoding="utf-8").splitlines()]
 
 
 def chunk_segment_texts(chunks: Iterable[Chunk]) -> list[str]:
@@ -221,8 +235,7 @@ class CorpusIndex:
         return cls(manifest, docs, chunks, embeddings, bm25, folded, dense, settings, segments)
 
     def _vectors_by_key(self) -> dict[str, np.ndarray]:
-        return {embedding_key(self.manifest.model, c.search_text): self.embeddings[i]
-                for i, c in enumerate(self.chunks)}
+        return vectors_by_key(self.manifest.model, self.chunks, self.embeddings)
 
     def with_documents(
         self, documents: Iterable[Document], encoder: PassageEncoder,
@@ -373,10 +386,8 @@ class CorpusIndex:
         manifest.check_compatible(expected)
         manifest.verify_files(folder)
         try:
-            documents = [Document(**json.loads(line)) for line in
-                         (folder / "documents.jsonl").read_text(encoding="utf-8").splitlines()]
-            chunks = [Chunk(**json.loads(line)) for line in
-                      (folder / "chunks.jsonl").read_text(encoding="utf-8").splitlines()]
+            documents = read_records(folder / "documents.jsonl", Document)
+            chunks = read_records(folder / "chunks.jsonl", Chunk)
             embeddings = np.load(folder / "embeddings.npy", allow_pickle=False)
         except (OSError, ValueError, TypeError) as exc:
             raise IndexCorruptError(f"cannot read index at {folder}: {exc}") from exc

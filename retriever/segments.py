@@ -50,11 +50,6 @@ class SegmentVectors:
     def empty(cls, dimension: int) -> SegmentVectors:
         return cls(np.zeros(0, dtype=np.uint64), np.zeros((0, dimension), dtype=STORED_DTYPE))
 
-    @classmethod
-    def from_vectors(cls, texts: Sequence[str], vectors: np.ndarray) -> SegmentVectors:
-        """Vectors of distinct `texts`, row for row."""
-        return cls(np.array([segment_key(t) for t in texts], dtype=np.uint64), vectors)
-
     def __len__(self) -> int:
         return len(self.keys)
 
@@ -83,8 +78,7 @@ class SegmentVectors:
         return SegmentVectors(
             np.concatenate([kept, new_keys]),
             np.concatenate([self.by_keys(kept.tolist()),
-                            np.asarray(vectors, dtype=np.float32).astype(STORED_DTYPE)])
-            if len(kept) or len(new_keys) else self.vectors[:0])
+                            np.asarray(vectors, dtype=np.float32).astype(STORED_DTYPE)]))
 
     def subset(self, keys: Iterable[int]) -> SegmentVectors:
         """Only the vectors of `keys` (those stored)."""
