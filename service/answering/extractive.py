@@ -401,6 +401,7 @@ def _unit_forms(tokens: Iterable[str]) -> set[str]:
     return forms
 
 
+@lru_cache(maxsize=1024)  # asked for every segment of a passage: folded once per passage
 def _mentions_counted(counted: str, passage: str) -> bool:
     """The passage names what is counted (its first two words: "trạm thu", "tỷ đồng"), so a
     number of it may be written in a way the unit check misses ("45 quốc gia" for "bao nhiêu
