@@ -48,7 +48,7 @@ from retriever.retrievers import (
 from retriever.search import Searcher
 from retriever.segments import SegmentVectors, segment_key
 from retriever.text.normalize import NORMALIZER_VERSION
-from retriever.types import Chunk, Document
+from retriever.types import Chunk, Document, DocumentInfo, DocumentPage, check_page
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -311,9 +311,13 @@ class CorpusIndex:
         except KeyError:
             raise DocumentNotFoundError(f"no document with id {doc_id!r}") from None
 
-    def chunk_counts(self) -> dict[str, int]:
-        """Chunks per document id."""
-        return dict(Counter(c.doc_id for c in self.chunks))
+    def document_page(self, offset: int, limit: int) -> DocumentPage:
+        """Documents sorted by id, `limit` of them from `offset`, with their chunk counts."""
+        check_page(offset, limit)
+        counts = Counter(c.doc_id for c in self.chunks)
+        ids = sorted(self.documents)[offset:offset + limit]
+        return DocumentPage([_info(self.documents[i], counts[i]) for i in ids],
+                            total=len(self.documents))
 
     def stats(self) -> dict[str, object]:
         words = [len(c.text.split()) for c in self.chunks]
@@ -433,3 +437,8 @@ def _prune_versions(index_dir: Path, keep: set[str]) -> None:
     for partial in (index_dir / VERSIONS_DIR).glob(".*.partial"):
         if partial.stat().st_mtime < cutoff:
             shutil.rmtree(partial, ignore_errors=True)
+
+
+def _info(document: Document, chunks: int) -> DocumentInfo:
+    return DocumentInfo(document.doc_id, document.title, document.province, document.published,
+                        document.author, document.url, chunks)

@@ -24,6 +24,32 @@ class Document:
 
 
 @dataclass(frozen=True)
+class DocumentInfo:
+    """A document as a listing shows it: metadata and size, not the text."""
+
+    doc_id: str
+    title: str
+    province: str | None
+    published: str | None
+    author: str | None
+    url: str | None
+    chunks: int
+
+
+@dataclass(frozen=True)
+class DocumentPage:
+    """Documents `offset` .. `offset + limit` in doc_id order, and how many there are."""
+
+    documents: list[DocumentInfo]
+    total: int
+
+
+def check_page(offset: int, limit: int) -> None:
+    if offset < 0 or limit < 1:
+        raise ValueError(f"a page needs offset >= 0 and limit >= 1, got {offset} and {limit}")
+
+
+@dataclass(frozen=True)
 class Chunk:
     """A passage of a document: about one paragraph, never cutting a sentence."""
 

@@ -27,7 +27,16 @@ from retriever.fusion import DEFAULT_WEIGHTS, RRF_K
 from retriever.rerank import RERANK_WEIGHT, SentenceReranker
 from retriever.retrievers import HybridRetriever, QueryEncoder, accent_restorer
 from retriever.search import Searcher, passages, validate_search
-from retriever.types import Chunk, Document, Passage, Retriever, SearchFilter
+from retriever.types import (
+    Chunk,
+    Document,
+    DocumentInfo,
+    DocumentPage,
+    Passage,
+    Retriever,
+    SearchFilter,
+    check_page,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -152,12 +161,19 @@ class PostgresIndex:
                 f"SELECT documents, chunks FROM {SCHEMA}.index_state").fetchone()
         return (int(row[0]), int(row[1])) if row else (0, 0)
 
-    def chunk_counts(self) -> dict[str, int]:
-        """Chunks per document id, counted by the database (not by reading every chunk)."""
+    def document_page(self, offset: int, limit: int) -> DocumentPage:
+        """Documents sorted by id (code point order, as the files backend sorts), `limit` of
+        them from `offset`; neither the documents' texts nor their chunks are read."""
+        check_page(offset, limit)
         with self.db.snapshot() as connection:
             rows = connection.execute(
-                f"SELECT doc_id, count(*) FROM {SCHEMA}.chunks GROUP BY doc_id").fetchall()
-        return {row[0]: int(row[1]) for row in rows}
+                f"""SELECT d.doc_id, d.title, d.province, d.published, d.author, d.url,
+                           (SELECT count(*) FROM {SCHEMA}.chunks c WHERE c.doc_id = d.doc_id)
+                    FROM {SCHEMA}.documents d ORDER BY d.doc_id COLLATE "C"
+                    LIMIT %s OFFSET %s""", (limit, offset)).fetchall()
+            total = connection.execute(f"SELECT count(*) FROM {SCHEMA}.documents").fetchone()
+        return DocumentPage([DocumentInfo(*row[:6], chunks=int(row[6])) for row in rows],
+                            total=int(total[0]) if total else 0)
 
     def provinces(self) -> list[str]:
         with self.db.snapshot() as connection:

@@ -72,6 +72,9 @@ class DocumentSummary(BaseModel):
 
 class DocumentList(BaseModel):
     documents: list[DocumentSummary]
+    total: int = Field(description="documents in the index, on every page")
+    offset: int
+    limit: int
 
 
 class DocumentOut(BaseModel):

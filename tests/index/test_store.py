@@ -238,6 +238,20 @@ def test_stats(tiny_documents: list[Document], encoder: Encoder) -> None:
     assert stats["provinces"] == ["An Giang", "Cà Mau", "Hòa Bình"]
 
 
+def test_document_pages(tiny_documents: list[Document], encoder: Encoder) -> None:
+    corpus_index = CorpusIndex.build(tiny_documents, encoder)
+    whole = corpus_index.document_page(0, 10)
+    assert whole.total == 3
+    assert [d.doc_id for d in whole.documents] == sorted(d.doc_id for d in tiny_documents)
+    assert sum(d.chunks for d in whole.documents) == len(corpus_index.chunks)
+    first, rest = corpus_index.document_page(0, 1), corpus_index.document_page(1, 5)
+    assert first.documents + rest.documents == whole.documents
+    assert corpus_index.document_page(3, 1).documents == []
+    for offset, limit in ((-1, 1), (0, 0)):
+        with pytest.raises(ValueError, match="offset >= 0 and limit >= 1"):
+            corpus_index.document_page(offset, limit)
+
+
 def test_rebuilt_rechunks_and_embeds_only_changed_text(
     tiny_documents: list[Document], counting_encoder: CountingEncoder,
 ) -> None:

@@ -2,26 +2,34 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from dataclasses import asdict
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 
 from service.api.deps import LoadedDep
 from service.api.schemas import DocumentList, DocumentOut, DocumentSummary, ErrorOut
 
 router = APIRouter(prefix="/api", tags=["documents"])
 
+PAGE = 100
+MAX_PAGE = 1000
+
 
 # Plain functions, run in the thread pool: on the postgres backend the index is read from
 # the database, and a blocking query must not hold up the event loop's other requests.
-@router.get("/documents", response_model=DocumentList)
-def list_documents(service: LoadedDep) -> DocumentList:
-    counts = service.corpus_index.chunk_counts()
-    documents = sorted(service.corpus_index.documents.values(), key=lambda d: d.doc_id)
-    return DocumentList(documents=[
-        DocumentSummary(doc_id=d.doc_id, title=d.title, province=d.province,
-                        published=d.published, author=d.author, url=d.url,
-                        chunks=counts.get(d.doc_id, 0))
-        for d in documents
-    ])
+@router.get("/documents", response_model=DocumentList,
+            responses={422: {"model": ErrorOut, "description": "offset or limit out of range"}})
+def list_documents(
+    service: LoadedDep,
+    offset: Annotated[int, Query(ge=0, description="documents to skip, in doc_id order")] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="documents per page")] = PAGE,
+) -> DocumentList:
+    """Documents sorted by id, a page at a time: metadata and chunk counts, not the texts."""
+    page = service.corpus_index.document_page(offset, limit)
+    return DocumentList(
+        documents=[DocumentSummary(**asdict(info)) for info in page.documents],
+        total=page.total, offset=offset, limit=limit)
 
 
 @router.get("/documents/{doc_id}", response_model=DocumentOut,

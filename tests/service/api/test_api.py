@@ -135,6 +135,27 @@ def test_documents(client: TestClient) -> None:
     assert document["text"][citation["start"]:citation["end"]] == citation["text"]
 
 
+def test_documents_come_a_page_at_a_time(client: TestClient) -> None:
+    everything = client.get("/api/documents").json()
+    assert (everything["total"], everything["offset"], everything["limit"]) == (5, 0, 100)
+    ids = [d["doc_id"] for d in everything["documents"]]
+    assert ids == sorted(ids)
+    pages = [client.get("/api/documents", params={"offset": offset, "limit": 2}).json()
+             for offset in (0, 2, 4, 6)]
+    assert [d["doc_id"] for page in pages for d in page["documents"]] == ids
+    assert [len(page["documents"]) for page in pages] == [2, 2, 1, 0]
+    assert {page["total"] for page in pages} == {5}
+    assert "text" not in everything["documents"][0]
+
+
+@pytest.mark.parametrize("params", [{"offset": -1}, {"limit": 0}, {"limit": 1001},
+                                    {"offset": "first"}])
+def test_a_page_out_of_range_is_a_422(client: TestClient, params: dict[str, object]) -> None:
+    response = client.get("/api/documents", params=params)
+    assert response.status_code == 422
+    assert next(iter(params)) in response.json()["detail"]
+
+
 def test_unknown_document_is_a_404(client: TestClient) -> None:
     response = client.get("/api/documents/khong-co")
     assert response.status_code == 404

@@ -46,5 +46,5 @@ def test_index_reads_stay_off_the_event_loop(make_client: Callable[..., TestClie
     assert "hoidap_index_chunks 65.0" in client.get("/metrics").text
     assert len(recording.reads) > before_metrics  # the size gauges read the index
     read = {name for name, _ in recording.reads}
-    assert {"chunk_counts", "documents", "document", "chunks"} <= read
+    assert {"document_page", "document", "chunks"} <= read
     assert not [name for name, on_loop in recording.reads if on_loop]
