@@ -153,6 +153,21 @@ def pattern_form(text: str, ambiguous: dict[str, str] = _AMBIGUOUS_QUESTION_WORD
     return re.sub(r"\b(?:" + "|".join(ambiguous) + r")\b", mask, folded)
 
 
+_QUESTION_WORD_RE = re.compile(r"\b(?:bao nhieu|may|nao|gi|ai|dau|bao gio|the nao|ra sao)\b")
+
+
+def around_question_word(text: str) -> tuple[str, str]:
+    """The (lower-cased) question before and after its first question word ("bao nhiêu",
+    "nào", "gì", ...): the answer sits between the same words in the passage. ("", "") when
+    there is none."""
+    lowered = match_form(text)
+    form = pattern_form(text)
+    match = _QUESTION_WORD_RE.search(form) if len(form) == len(lowered) else None
+    if match is None:
+        return "", ""
+    return lowered[:match.start()], lowered[match.end():]
+
+
 def question_kind(text: str, language: str) -> str:
     folded = pattern_form(text)
     named = pattern_form(text, _AMBIGUOUS_IN_NAMES)

@@ -6,6 +6,7 @@ from dataclasses import replace
 import pytest
 
 from retriever.types import Chunk, Passage
+from service.answering import extractive
 from service.answering.extractive import Extraction, best_extraction
 from service.answering.question import analyse_question
 from service.answering.verify import names_other_province
@@ -90,6 +91,40 @@ def test_a_count_must_count_what_is_asked() -> None:
 def test_counts_bound_to_their_unit(question: str, text: str, expected: str) -> None:
     found = extract(question, text)
     assert (found.unmet, span(found)) == ("", expected)
+
+
+AMOUNTS_QUESTION = ("Sóc Trăng đặt mục tiêu tỷ lệ giao dịch thanh toán trực tuyến đối với thủ "
+                    "tục hành chính có nghĩa vụ tài chính đạt bao nhiêu?")
+AMOUNTS_TEXT = ("Tối thiểu 80% thủ tục hành chính có yêu cầu nghĩa vụ tài chính được triển khai "
+                "thanh toán trực tuyến, trong đó tỷ lệ giao dịch thanh toán trực tuyến đạt từ "
+                "30% trở lên.")
+
+
+def _rare_procedure_words(token: str, fold: bool) -> float:
+    # As in the articles: "thủ tục", "nghĩa vụ", "tài chính" are rarer than "trực tuyến".
+    return 3.0 if set(token.split("_")) & {"thủ", "tục", "nghĩa", "vụ", "tài", "hành"} else 1.0
+
+
+@pytest.mark.parametrize(("alignment", "expected"), [(extractive.ALIGNMENT_WEIGHT, "30%"),
+                                                     (0.0, "80%")])
+def test_the_amount_between_the_question_words_neighbours(
+        monkeypatch: pytest.MonkeyPatch, alignment: float, expected: str) -> None:
+    # The words before "bao nhiêu" stand just before 30%. By closeness alone the rarer
+    # words right after 80% win.
+    monkeypatch.setattr(extractive, "ALIGNMENT_WEIGHT", alignment)
+    found = best_extraction(analyse_question(AMOUNTS_QUESTION), [passage(AMOUNTS_TEXT)],
+                            _rare_procedure_words)
+    assert found is not None and span(found) == expected
+
+
+def test_the_words_after_the_question_word_follow_the_number() -> None:
+    # The side after a number starts right after it, not after the words it counts, which
+    # its span takes in: from the spans' ends, "450 tổ ... cấp khu phố" is followed by "ấp"
+    # alone, "151 tổ ... cấp xã" by all of "tổ ... cấp khu phố, ấp".
+    found = extract("Sóc Trăng có bao nhiêu tổ chuyển đổi số cộng đồng cấp khu phố, ấp?",
+                    "Toàn tỉnh có 151 tổ chuyển đổi số cộng đồng cấp xã và 450 tổ chuyển đổi "
+                    "số cộng đồng cấp khu phố, ấp.")
+    assert span(found) == "450 tổ chuyển đổi số cộng đồng cấp khu phố"
 
 
 def test_a_person_must_hold_the_office_asked() -> None:

@@ -1,6 +1,6 @@
 import pytest
 
-from service.answering.question import analyse_question
+from service.answering.question import analyse_question, around_question_word
 
 
 @pytest.mark.parametrize(("question", "kind"), [
@@ -140,3 +140,18 @@ def test_counted_thing_stops_at_names_verbs_and_determiners(question: str,
 ])
 def test_comparisons_across_provinces(question: str, compare: str) -> None:
     assert analyse_question(question).compare == compare
+
+
+@pytest.mark.parametrize(("question", "before", "after"), [
+    ("Bình Phước xếp hạng thứ mấy?", "bình phước xếp hạng thứ ", "?"),
+    ("binh phuoc co bao nhieu to cong nghe so", "binh phuoc co ", " to cong nghe so"),
+    # "Máy" only folds to the question word "mấy"; "nào" is the question word.
+    ("Máy tính nào rẻ nhất?", "máy tính ", " rẻ nhất?"),
+    # The first question word of a follow-up joined to the question before it.
+    ("Còn cấp ấp thì bao nhiêu tổ? Có bao nhiêu tổ cấp xã?", "còn cấp ấp thì ",
+     " tổ? có bao nhiêu tổ cấp xã?"),
+    ("Chuyển đổi số cấp tỉnh.", "", ""),
+])
+def test_text_around_the_question_word(question: str, before: str, after: str) -> None:
+    assert around_question_word(question) == (before, after)
+
