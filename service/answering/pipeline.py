@@ -37,7 +37,7 @@ from service.answering.extractive import (
 )
 from service.answering.followup import resolve_followup
 from service.answering.generative import GeneratorError, OpenAICompatibleGenerator
-from service.answering.question import QuestionInfo, analyse_question
+from service.answering.question import QuestionInfo, analyse_question, counted_thing
 from service.answering.semantic import SentenceSimilarity
 from service.answering.types import Answer, Citation, Turn
 from service.answering.verify import names_other_province, unmet_message
@@ -257,8 +257,8 @@ class QAPipeline:
             single = replace(question, text=_only_province(question.text, province,
                                                            question.provinces),
                              kind=kind, provinces=[province], compare="", required_terms=[],
-                             counted=("%" if kind == "number" and _PERCENT_WORDS_RE.search(
-                                 fold_diacritics(question.text.casefold())) else ""))
+                             counted=("%" if kind == "number"
+                                      and counted_thing(question.text) == "%" else ""))
             passages = self.searcher.search(single.text[:MAX_QUERY_CHARS], top_k,
                                             SearchFilter(province=province), retriever)
             passages = [p for p in passages if _about_provinces(p, [province])]
@@ -386,8 +386,6 @@ def _has_terms(passage: Passage, terms: Sequence[str]) -> bool:
     return True
 
 
-# "tỷ trọng GRDP", "tỷ lệ", "phần trăm": the compared values are shares.
-_PERCENT_WORDS_RE = re.compile(r"\b(?:ty trong|ti trong|ty le|ti le|phan tram|percent|share)\b|%")
 _RANK_WORDS_RE = re.compile(r"\b(?:thu hang|xep hang|hang|vi tri|xep thu|dung thu|rank|"
                             r"ranking|ranked)\b")
 
