@@ -492,12 +492,9 @@ def _named_person(question: QuestionInfo, segment: str, span: Span | None) -> Sp
     if span is None:
         return None
     for name in _persons(question):
-        if named_near(segment, span, name):
-            position = fold_diacritics(segment).casefold().find(
-                fold_diacritics(name).casefold())
-            if position >= 0:
-                return Span(segment[position:position + len(name)], position,
-                            position + len(name))
+        anchor = named_near(segment, span, name)
+        if anchor is not None:
+            return anchor
     return None
 
 

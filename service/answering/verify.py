@@ -71,14 +71,21 @@ def holds_role(sentence: str, person: Span, roles: Sequence[str]) -> bool:
     return False
 
 
-def named_near(sentence: str, span: Span, name: str) -> bool:
-    """`name` (a person the question names) is written within ROLE_WINDOW of the span."""
+def named_near(sentence: str, span: Span, name: str) -> Span | None:
+    """Where `name` (a person the question names) is written within ROLE_WINDOW of the span,
+    the nearest of its mentions; None when it is not."""
     folded, target = fold_diacritics(sentence).casefold(), fold_diacritics(name).casefold()
-    for match in re.finditer(re.escape(target), folded):
+    if len(folded) != len(sentence):  # rare letters casefold to two: positions would drift
+        folded, target = fold_diacritics(sentence), fold_diacritics(name)
+    nearest: tuple[int, re.Match[str]] | None = None
+    for match in re.finditer(re.escape(target), folded, flags=re.IGNORECASE):
         gap = match.start() - span.end if span.end <= match.start() else span.start - match.end()
-        if gap <= ROLE_WINDOW:
-            return True
-    return False
+        if gap <= ROLE_WINDOW and (nearest is None or gap < nearest[0]):
+            nearest = (gap, match)
+    if nearest is None:
+        return None
+    start, end = nearest[1].span()
+    return Span(sentence[start:end], start, end)
 
 
 def unmet_message(question: QuestionInfo, reason: str) -> str:

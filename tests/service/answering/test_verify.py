@@ -56,9 +56,18 @@ def test_the_person_must_hold_the_office_asked() -> None:
 def test_the_named_person_next_to_an_office() -> None:
     sentence = "Theo Phó Bí thư Tỉnh ủy, Chủ tịch UBND tỉnh- Trần Văn Hai, tỉnh phát triển"
     office = span_of(sentence, "Phó Bí thư Tỉnh ủy, Chủ tịch UBND tỉnh")
-    assert named_near(sentence, office, "Trần Văn Hai")
-    assert named_near(sentence, office, "tran van hai")
-    assert not named_near(sentence, office, "Lê Thị Ba")
+    found = named_near(sentence, office, "Trần Văn Hai")
+    assert found is not None and sentence[found.start:found.end] == found.text == "Trần Văn Hai"
+    assert named_near(sentence, office, "tran van hai") == found
+    assert named_near(sentence, office, "Lê Thị Ba") is None
+
+
+def test_the_mention_of_a_person_nearest_the_office() -> None:
+    sentence = ("Ông Trần Văn Hai dự hội nghị của các sở, ban, ngành và các huyện; Chủ tịch UBND "
+                "tỉnh Trần Văn Hai phát biểu")
+    office = span_of(sentence, "Chủ tịch UBND tỉnh")
+    found = named_near(sentence, office, "Trần Văn Hai")
+    assert found is not None and found.start == sentence.rindex("Trần Văn Hai")
 
 
 def test_abstentions_say_which_constraint_is_unmet() -> None:
