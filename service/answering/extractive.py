@@ -173,6 +173,8 @@ class QuestionTerms:
                                      if t in self.weights][-ALIGN_QUESTION_WORDS:]
         self.after_question_word = [t for t in _tokens_in_order(after, self.fold)
                                     if t in self.weights][:ALIGN_QUESTION_WORDS]
+        self.side_weight = sum(self.weights[t] for t in
+                               self.before_question_word + self.after_question_word)
         self.expansion = {t: EXPANSION_WEIGHT * idf(t, self.fold)
                           for t in self.tokens(expansion) if t not in self.weights
                           and not is_stop(t, self.fold)}
@@ -230,9 +232,7 @@ def _alignment(span: Span, segment: str, sentence: str, terms: QuestionTerms) ->
     are from the span (ALIGN_DECAY_WORDS), so the words far back in a long sentence,
     before every span of it, decide nothing.
     """
-    sides = terms.before_question_word + terms.after_question_word
-    side_weight = sum(terms.weights[t] for t in sides)
-    if not side_weight:
+    if not terms.side_weight:
         return 0.0
     offset = sentence.find(segment)
     if offset < 0:
@@ -242,11 +242,22 @@ def _alignment(span: Span, segment: str, sentence: str, terms: QuestionTerms) ->
     first = _WORD_RE.match(span.text)
     start = offset + span.start
     end = start + (first.end() if first else len(span.text))
-    before = _tokens_in_order(sentence[:start], terms.fold)[-ALIGN_WINDOW_WORDS:]
-    after = _tokens_in_order(sentence[end:], terms.fold)[:ALIGN_WINDOW_WORDS]
-    matched = (_ordered_overlap(terms.before_question_word[::-1], before[::-1], terms.weights)
-               + _ordered_overlap(terms.after_question_word, after, terms.weights))
-    return matched / side_weight
+    before: list[str] = []
+    after: list[str] = []
+    for word_start, word_end, tokens in _spelled_words(sentence, terms.fold):
+        if word_end <= start:
+            before.extend(tokens)
+        elif word_start >= end:
+            after.extend(tokens)
+        elif word_start < start or word_end > end:
+            # Text run together ("11năm 2005"): the parts of the word outside the span.
+            before.extend(_tokens_in_order(sentence[word_start:start], terms.fold))
+            after.extend(_tokens_in_order(sentence[max(end, word_start):word_end], terms.fold))
+    matched = (_ordered_overlap(terms.before_question_word[::-1],
+                                before[::-1][:ALIGN_WINDOW_WORDS], terms.weights)
+               + _ordered_overlap(terms.after_question_word, after[:ALIGN_WINDOW_WORDS],
+                                  terms.weights))
+    return matched / terms.side_weight
 
 
 def _ordered_overlap(question: list[str], passage: list[str],
@@ -448,12 +459,18 @@ _UNIT_ALIASES = {form: group for group in _UNIT_SPELLINGS for form in group}
 
 def _tokens_in_order(text: str, fold: bool) -> list[str]:
     """The words of `text` in order, as text_tokens spells them (no bigrams)."""
+    return [token for _, _, tokens in _spelled_words(text, fold) for token in tokens]
+
+
+@lru_cache(maxsize=4096)  # a sentence's words are read once for all its candidate spans
+def _spelled_words(text: str, fold: bool) -> tuple[tuple[int, int, tuple[str, ...]], ...]:
+    """Each word of `text`: where it starts and ends, and its tokens as text_tokens spells
+    them (no bigrams)."""
     tokens = text_tokens(text, fold)
-    words = []
-    for word in re.findall(r"[^\W_]+", text):
-        spelled = [t for t in text_tokens(word, fold) if "_" not in t]
-        words.extend(t for t in spelled if t in tokens)
-    return words
+    return tuple((word.start(), word.end(),
+                  tuple(t for t in text_tokens(word.group(0), fold) if "_" not in t
+                        and t in tokens))
+                 for word in re.finditer(r"[^\W_]+", text))
 
 
 def _unit_forms(tokens: Iterable[str]) -> set[str]:

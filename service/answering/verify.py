@@ -57,6 +57,11 @@ def _role_positions(folded: str, role: str) -> list[tuple[int, int]]:
     return positions
 
 
+def _gap(span: Span, start: int, end: int) -> int:
+    """Characters between `span` and the text at start..end (negative when they overlap)."""
+    return start - span.end if span.end <= start else span.start - end
+
+
 def holds_role(sentence: str, person: Span, roles: Sequence[str]) -> bool:
     """A person span stands next to one of the offices the question names."""
     if not roles:
@@ -65,8 +70,7 @@ def holds_role(sentence: str, person: Span, roles: Sequence[str]) -> bool:
     folded = fold_diacritics(sentence.casefold())
     for role in roles:
         for start, end in _role_positions(folded, role):
-            gap = person.start - end if end <= person.start else start - person.end
-            if gap <= ROLE_WINDOW:
+            if _gap(person, start, end) <= ROLE_WINDOW:
                 return True
     return False
 
@@ -79,7 +83,7 @@ def named_near(sentence: str, span: Span, name: str) -> Span | None:
         folded, target = fold_diacritics(sentence), fold_diacritics(name)
     nearest: tuple[int, re.Match[str]] | None = None
     for match in re.finditer(re.escape(target), folded, flags=re.IGNORECASE):
-        gap = match.start() - span.end if span.end <= match.start() else span.start - match.end()
+        gap = _gap(span, *match.span())
         if gap <= ROLE_WINDOW and (nearest is None or gap < nearest[0]):
             nearest = (gap, match)
     if nearest is None:

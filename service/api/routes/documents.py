@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -28,7 +27,8 @@ def list_documents(
     """Documents sorted by id, a page at a time: metadata and chunk counts, not the texts."""
     page = service.corpus_index.document_page(offset, limit)
     return DocumentList(
-        documents=[DocumentSummary(**asdict(info)) for info in page.documents],
+        documents=[DocumentSummary.model_validate(info, from_attributes=True)
+                   for info in page.documents],
         total=page.total, offset=offset, limit=limit)
 
 
