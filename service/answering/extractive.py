@@ -34,6 +34,7 @@ from service.answering.spans import (
     Span,
     candidate_spans,
     expansion_spans,
+    has_date_part,
     headed_name_spans,
     unit_after,
 )
@@ -78,6 +79,9 @@ ALIGNMENT_WEIGHT = 1.0
 ALIGN_DECAY_WORDS = 4.0
 ALIGN_QUESTION_WORDS = 4
 ALIGN_WINDOW_WORDS = 30
+# Of the question's words, those a number's span names in the words it counts: "151 tổ ...
+# cấp xã" over "9 tổ ... cấp huyện" for "bao nhiêu tổ ... cấp xã".
+UNIT_MATCH_WEIGHT = 1.0
 # Words of a counted phrase that say nothing of what is counted. (Coverage's stop list
 # also folds English "to" onto "tổ", so it cannot judge the accented unit words here; an
 # English question's counted words arrive translated.)
@@ -155,6 +159,7 @@ class QuestionTerms:
             counted = english_to_vietnamese_terms(counted)
         self.counted = {"%"} if counted == "%" else {
             t for t in self.tokens(counted) if "_" not in t and t not in _COUNT_STOP}
+
         # Vietnamese puts the head noun first: "trạm" of "trạm thu phát sóng".
         heads = [t for t in _tokens_in_order(counted, self.fold) if t in self.counted]
         self.counted_head = heads[0] if heads and counted != "%" else ""
@@ -205,23 +210,47 @@ class QuestionTerms:
 
 
 def _span_score(span: Span, segment: str, terms: QuestionTerms, question_text: str,
-                sentence: str) -> float:
+                sentence: str, siblings: Sequence[Span] = ()) -> float:
     """How close a candidate span sits to the question's words within its segment, with a
     large bonus for a number whose unit is what the question counts (the more of its words,
-    the more: "1.000 DN nhỏ" over "90% DN" for "bao nhiêu DN nhỏ"), and a bonus for the
-    question's words around it in the question's order (`_alignment`)."""
-    if match_form(span.text) in match_form(question_text):
+    the more: "1.000 DN nhỏ" over "90% DN" for "bao nhiêu DN nhỏ"; `_unit_match`), and a
+    bonus for the question's words around it in the question's order (`_alignment`)."""
+    if _in_question(span.text, question_text, terms.fold):
         return -1.0  # the question's own number or name is not its answer
     if terms.counted == {"%"} and "%" not in span.text:
         return -1.0
     bonus = 0.0
     if terms.counted and terms.counted != {"%"}:
         bonus = terms.total * terms.counted_share(span.text)
-    bonus += ALIGNMENT_WEIGHT * terms.total * _alignment(span, segment, sentence, terms)
+        bonus += UNIT_MATCH_WEIGHT * terms.total * _unit_match(span, terms)
+    bonus += ALIGNMENT_WEIGHT * terms.total * _alignment(span, segment, sentence, terms,
+                                                         siblings)
     return bonus + terms.total * _closeness(span, segment, terms)
 
 
-def _alignment(span: Span, segment: str, sentence: str, terms: QuestionTerms) -> float:
+def _unit_match(span: Span, terms: QuestionTerms) -> float:
+    """The weighted share of the question's words (and word pairs: "cấp xã") among the words
+    a number's span runs on over ("tổ chuyển đổi số cộng đồng cấp xã" of "151 tổ ...").
+
+    Items of one list often count the same thing at different levels ("9 tổ ... cấp huyện,
+    151 tổ ... cấp xã"): what the question names beyond the counted noun tells them apart.
+    """
+    first = _WORD_RE.match(span.text)
+    if first is None or first.end() >= len(span.text):
+        return 0.0
+    named = set(terms.tokens(span.text[first.end():]))
+    return sum(w for t, w in terms.weights.items() if t in named) / terms.total
+
+
+def _in_question(span: str, question: str, fold: bool) -> bool:
+    """The span is written in the question (without accents in an unaccented one)."""
+    if fold:
+        return fold_diacritics(match_form(span)) in fold_diacritics(match_form(question))
+    return match_form(span) in match_form(question)
+
+
+def _alignment(span: Span, segment: str, sentence: str, terms: QuestionTerms,
+               siblings: Sequence[Span] = ()) -> float:
     """The weighted share of the question's words next to its question word that stand on
     the same side of the span in the sentence, in the same order, nearest first.
 
@@ -240,7 +269,7 @@ def _alignment(span: Span, segment: str, sentence: str, terms: QuestionTerms) ->
     # A number's span runs on over the words it counts ("450 tổ ... cấp khu phố"), which
     # are the very words to align: the side after it starts after its first word.
     first = _WORD_RE.match(span.text)
-    start = offset + span.start
+    start = offset + _list_start(span, siblings, segment)
     end = start + (first.end() if first else len(span.text))
     before: list[str] = []
     after: list[str] = []
@@ -258,6 +287,22 @@ def _alignment(span: Span, segment: str, sentence: str, terms: QuestionTerms) ->
                + _ordered_overlap(terms.after_question_word, after[:ALIGN_WINDOW_WORDS],
                                   terms.weights))
     return matched / terms.side_weight
+
+
+_LIST_GAP_RE = re.compile(r"\s*(?:[,;]\s*(?:và\s+)?|và\s+)", re.IGNORECASE)
+
+
+def _list_start(span: Span, siblings: Sequence[Span], segment: str) -> int:
+    """Where the enumeration `span` is an item of starts: in "đã thành lập 9 tổ cấp huyện,
+    151 tổ cấp xã và 450 tổ cấp ấp" the words before the first item ("đã thành lập") stand
+    before every item, so each item's words before it are read from there."""
+    start = span.start
+    while True:
+        previous = next((s for s in siblings if s.end <= start and s.start < start
+                         and _LIST_GAP_RE.fullmatch(segment[s.end:start])), None)
+        if previous is None:
+            return start
+        start = previous.start
 
 
 def _ordered_overlap(question: list[str], passage: list[str],
@@ -391,8 +436,8 @@ def _score_unit(question: QuestionInfo, terms: QuestionTerms, unit: Unit,
         spans = candidate_spans(segment.text, question.kind)
         headed = headed_name_spans(segment.text, question.head)
         spans = headed + [s for s in spans if not any(h.start <= s.start < h.end for h in headed)]
-        scored = [(_span_score(s, segment.text, terms, question.text, unit.sentence_text), s)
-                  for s in spans]
+        scored = [(_span_score(s, segment.text, terms, question.text, unit.sentence_text,
+                               spans), s) for s in spans]
         scored = [(value, s) for value, s in scored if value >= 0]
         score = score + TYPE_BONUS if scored else score * MISSING_TYPE_FACTOR
         bound = [(value, s) for value, s in scored
@@ -422,6 +467,8 @@ def _bound(question: QuestionInfo, terms: QuestionTerms, segment: str, span: Spa
         return _named_person(question, segment, span) is not None or not _persons(question)
     if question.kind == "name" and question.head:
         return span in headed
+    if question.kind == "date":
+        return has_date_part(span.text, question.date_part)
     if question.kind == "rank":
         # "lần thứ XI" counts occasions: a rank only when the question asks "lần thứ mấy".
         occasion = re.search(r"\blần\s*$", segment[max(0, span.start - 6):span.start],

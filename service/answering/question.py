@@ -79,6 +79,8 @@ class QuestionInfo:
     # A place in a ranking ("xếp hạng", "đứng thứ"), not just an ordinal ("giải thứ mấy",
     # "vị trí nào" on a football pitch): only such a rank must be stated as one.
     ranking: bool = False
+    # "ngày nào" asks for a day, "tháng mấy" for a month: a year alone does not answer them.
+    date_part: str = ""  # "day" | "month" | ""
 
 
 # "chiếm bao nhiêu GRDP" asks for a share too.
@@ -323,6 +325,18 @@ def comparison(text: str, provinces: list[str]) -> str:
     return ""
 
 
+_DATE_PART_RES = (
+    ("day", re.compile(r"\bngay (?:nao|may|bao nhieu)\b|\b(?:what|which) (?:date|day)\b")),
+    ("month", re.compile(r"\bthang (?:nao|may|bao nhieu)\b|\b(?:what|which) month\b")),
+)
+
+
+def date_part(text: str) -> str:
+    """The part of a date a date question asks for ("day", "month"), "" when a year will do."""
+    folded = pattern_form(text)
+    return next((part for part, pattern in _DATE_PART_RES if pattern.search(folded)), "")
+
+
 _AMOUNT_RE = re.compile(r"\b(?:bao nhieu|may|how many|how much)\b")
 _RANKING_RE = re.compile(r"\b(?:xep hang|xep thu|dung thu|dung o|hang (?:may|bao nhieu|nao)|"
                          r"rank|ranked|ranking)\b")
@@ -349,4 +363,5 @@ def analyse_question(text: str) -> QuestionInfo:
                         head=name_head(text) if kind == "name" else "",
                         compare=comparison(text, provinces),
                         asks_amount=bool(_AMOUNT_RE.search(pattern_form(text))),
-                        ranking=kind == "rank" and bool(_RANKING_RE.search(pattern_form(text))))
+                        ranking=kind == "rank" and bool(_RANKING_RE.search(pattern_form(text))),
+                        date_part=date_part(text) if kind == "date" else "")

@@ -154,6 +154,21 @@ def date_spans(sentence: str) -> list[Span]:
                        and (o.end - o.start) > (s.end - s.start) for o in spans)]
 
 
+_DAY_RE = re.compile(r"(?<!\d)\d{1,2}\s*[/-]\s*\d{1,2}(?!\d)|ngày\s+\d{1,2}\b",
+                     re.IGNORECASE)
+_MONTH_RE = re.compile(r"(?:tháng|quý)\s+[\dIV]+|\b\d{1,2}\s*[/-]\s*\d{4}\b", re.IGNORECASE)
+
+
+def has_date_part(span: str, part: str) -> bool:
+    """A date span names the `part` ("day", "month") asked for: "ngày 3/6/2020" names a day,
+    "năm 2025" neither; any span does for "" (a year, or "khi nào")."""
+    if part == "day":
+        return bool(_DAY_RE.search(span))
+    if part == "month":
+        return bool(_DAY_RE.search(span) or _MONTH_RE.search(span))
+    return True
+
+
 # The commonest Vietnamese family names: a capitalised full name that starts with one is a
 # person's even without "ông"/"bà" ("Chủ tịch UBND tỉnh Nguyễn Văn Vĩnh đề nghị ...").
 # Family names that are also everyday words or place names ("Văn", "Hà", "Giang") are left

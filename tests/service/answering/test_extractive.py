@@ -127,6 +127,50 @@ def test_the_words_after_the_question_word_follow_the_number() -> None:
     assert span(found) == "450 tổ chuyển đổi số cộng đồng cấp khu phố"
 
 
+LEVELS = ("Toàn tỉnh đã thành lập 9 tổ chuyển đổi số cộng đồng cấp huyện, 151 tổ chuyển đổi "
+          "số cộng đồng cấp xã và 450 tổ chuyển đổi số cộng đồng cấp khu phố, ấp.")
+
+
+@pytest.mark.parametrize(("level", "expected"), [
+    ("cấp huyện", "9 tổ chuyển đổi số cộng đồng cấp huyện"),
+    ("cấp xã", "151 tổ chuyển đổi số cộng đồng cấp xã"),
+    ("cấp khu phố, ấp", "450 tổ chuyển đổi số cộng đồng cấp khu phố"),
+])
+def test_the_item_of_a_list_that_counts_what_is_asked(level: str, expected: str) -> None:
+    question = f"Sóc Trăng đã thành lập bao nhiêu tổ chuyển đổi số cộng đồng {level}?"
+    assert span(extract(question, LEVELS)) == expected
+
+
+def test_a_list_shares_the_words_before_its_first_item(monkeypatch: pytest.MonkeyPatch) -> None:
+    question = "Sóc Trăng đã thành lập bao nhiêu tổ chuyển đổi số cộng đồng cấp xã?"
+    right = "151 tổ chuyển đổi số cộng đồng cấp xã"
+    # Read from each item itself, "đã thành lập" stands right before 9 only and far from
+    # the others, and what each item counts no longer decides.
+    monkeypatch.setattr(extractive, "_list_start", lambda span, siblings, segment: span.start)
+    assert span(extract(question, LEVELS)) != right
+    monkeypatch.undo()
+    # Without the words each item counts, the items tie on everything else.
+    monkeypatch.setattr(extractive, "UNIT_MATCH_WEIGHT", 0.0)
+    assert span(extract(question, LEVELS)) != right
+
+
+def test_a_date_of_the_part_asked() -> None:
+    text = ("Căn cứ Quyết định số 749/QĐ-TTg ngày 3/6/2020 phê duyệt Chương trình chuyển đổi "
+            "số quốc gia đến năm 2025, định hướng đến năm 2030, tỉnh ban hành kế hoạch.")
+    assert span(extract("Quyết định 749 phê duyệt chương trình chuyển đổi số quốc gia đến "
+                        "năm 2025 ban hành ngày nào?", text)) == "ngày 3/6/2020"
+    assert span(extract("Chương trình chuyển đổi số quốc gia định hướng đến năm nào?",
+                        text)) == "năm 2030"
+
+
+def test_a_date_in_an_unaccented_question_is_not_its_answer() -> None:
+    text = "Sáng ngày 27/1/2024, tỉnh tổ chức Hội nghị tổng kết chuyển đổi số năm 2023."
+    found = extract("hoi nghi tong ket chuyen doi so nam 2023 to chuc ngay nao", text)
+    assert span(found) == "ngày 27/1/2024"
+    found = extract("hoi nghi tong ket chuyen doi so nam 2023 to chuc khi nao", text)
+    assert span(found) == "ngày 27/1/2024"
+
+
 def test_a_person_must_hold_the_office_asked() -> None:
     director = "Ông Trần Văn Hai - Giám đốc Sở Nội vụ cho biết tỉnh đã hoàn thành đề án."
     assert extract("Chủ tịch UBND tỉnh Sóc Trăng là ai?", director).unmet == "role"

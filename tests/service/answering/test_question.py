@@ -142,6 +142,23 @@ def test_comparisons_across_provinces(question: str, compare: str) -> None:
     assert analyse_question(question).compare == compare
 
 
+@pytest.mark.parametrize(("question", "part"), [
+    ("QĐ 749 ban hành ngày nào?", "day"),
+    ("hoi nghi to chuc ngay nao", "day"),
+    ("Hội nghị diễn ra vào ngày mấy?", "day"),
+    ("When was it signed, on what date?", "day"),
+    ("Dự án khởi công tháng mấy?", "month"),
+    ("Which month did the rollout start?", "month"),
+    # A year, or any date, answers these.
+    ("Nghị quyết ban hành năm nào?", ""),
+    ("Khi nào tỉnh hoàn thành đề án?", ""),
+    # Not a date question: the part is not read.
+    ("Tỉnh có bao nhiêu ngày công?", ""),
+])
+def test_the_part_of_a_date_asked(question: str, part: str) -> None:
+    assert analyse_question(question).date_part == part
+
+
 @pytest.mark.parametrize(("question", "before", "after"), [
     ("Bình Phước xếp hạng thứ mấy?", "bình phước xếp hạng thứ ", "?"),
     ("binh phuoc co bao nhieu to cong nghe so", "binh phuoc co ", " to cong nghe so"),

@@ -1,6 +1,7 @@
 from service.answering.spans import (
     candidate_spans,
     expansion_spans,
+    has_date_part,
     headed_name_spans,
     unit_after,
 )
@@ -32,6 +33,15 @@ def test_ranks() -> None:
 def test_dates_keep_the_longest_form() -> None:
     assert texts("Ngày 20/5/2022, tỉnh ban hành; quý II năm 2023 và năm 2024", "date") == [
         "Ngày 20/5/2022", "quý II năm 2023", "năm 2024"]
+
+
+def test_the_parts_a_date_names() -> None:
+    days = ["ngày 3/6/2020", "3-6-2020", "27/1", "Ngày 5 tháng 6 năm 2020"]
+    months = ["tháng 6/2020", "tháng 6 năm 2020", "6/2020", "quý II năm 2023"]
+    years = ["năm 2025", "2025", "giai đoạn 2021-2025"]
+    assert [has_date_part(d, "day") for d in days + months + years] == [True] * 4 + [False] * 7
+    assert [has_date_part(d, "month") for d in days + months + years] == [True] * 8 + [False] * 3
+    assert all(has_date_part(d, "") for d in days + months + years)
 
 
 def test_persons_places_names() -> None:
