@@ -189,9 +189,14 @@ class QuestionTerms:
 
     def counts_head(self, text: str) -> bool:
         """`text` names the head of what is counted: "82/82 xã" for "xã, phường, thị trấn",
-        "20 tỉnh" for "tỉnh, thành dẫn đầu"."""
-        return bool(self.counted_head) and bool(
-            _unit_forms([self.counted_head]) & _unit_forms(self.tokens(text)))
+        "20 tỉnh" for "tỉnh, thành dẫn đầu", "4.500 thành viên" for "người"."""
+        if not self.counted_head:
+            return False
+        tokens = self.tokens(text)
+        if _unit_forms([self.counted_head]) & _unit_forms(tokens):
+            return True
+        return (fold_diacritics(self.counted_head) in _PEOPLE_WORDS
+                and any(fold_diacritics(t) in _PEOPLE for t in tokens))
 
     def counted_share(self, text: str) -> float:
         """The IDF-weighted share of what the question counts that `text` names (units of
@@ -502,6 +507,16 @@ _UNIT_SPELLINGS = (
     ("usd", "do la", "dollar"), ("dong", "vnd"), ("lit", "l"), ("gio", "h"), ("phut", "p"),
 )
 _UNIT_ALIASES = {form: group for group in _UNIT_SPELLINGS for form in group}
+# "Bao nhiêu người" counts people under any name ("4.500 thành viên", "1.200 cán bộ"); the
+# other way round a "cán bộ" is not any person, so these are not spellings of one unit.
+_PEOPLE_WORDS = frozenset(("nguoi", "people", "persons"))
+_PEOPLE = frozenset((
+    "nguoi", "thanh_vien", "can_bo", "cong_chuc", "vien_chuc", "nhan_vien", "lao_dong",
+    "hoc_sinh", "sinh_vien", "hoc_vien", "giao_vien", "giang_vien", "bac_si", "y_si",
+    "dieu_duong", "benh_nhan", "nguoi_dan", "cong_dan", "cu_tri", "doan_vien", "dang_vien",
+    "hoi_vien", "chien_si", "ky_su", "chuyen_gia", "tinh_nguyen", "nong_dan", "cong_nhan",
+    "tieu_thuong", "du_khach", "khach", "tre_em", "thanh_nien", "nhan_khau",
+))
 
 
 def _tokens_in_order(text: str, fold: bool) -> list[str]:

@@ -72,6 +72,9 @@ def test_a_count_must_count_what_is_asked() -> None:
     # A word in common is not enough: "công" of "dịch vụ công" is not "tổ công nghệ".
     assert extract("Sóc Trăng có bao nhiêu tổ công nghệ số cộng đồng?",
                    "Tỉnh đạt 90% dịch vụ công trực tuyến mức độ 4.").unmet == "count"
+    # Members are people, but not every person is a member or an official.
+    assert extract("Sóc Trăng có bao nhiêu cán bộ tham gia tổ chuyển đổi số?",
+                   "Tỉnh có 151 tổ chuyển đổi số với hơn 4.500 thành viên.").unmet == "count"
     # No number at all for "bao nhiêu".
     assert extract("Sóc Trăng có bao nhiêu tổ công nghệ số?",
                    "Tỉnh đẩy mạnh công nghệ số trong mọi lĩnh vực.").unmet == "type"
@@ -87,6 +90,10 @@ def test_a_count_must_count_what_is_asked() -> None:
     ("Sóc Trăng có bao nhiêu DN nhỏ và vừa dùng nền tảng số?",
      "Hơn 90% DN dùng hóa đơn điện tử, hơn 1.200 DN nhỏ và vừa dùng nền tảng số.",
      "hơn 1.200 DN nhỏ"),
+    # "người" counts people under any name.
+    ("Sóc Trăng có bao nhiêu người tham gia tổ chuyển đổi số cộng đồng?",
+     "Nhờ 19 chương trình, tỉnh có 151 tổ chuyển đổi số cộng đồng với hơn 4.500 thành viên.",
+     "hơn 4.500 thành viên"),
 ])
 def test_counts_bound_to_their_unit(question: str, text: str, expected: str) -> None:
     found = extract(question, text)
