@@ -215,7 +215,7 @@ class QuestionTerms:
 
 
 def _span_score(span: Span, segment: str, terms: QuestionTerms, question_text: str,
-                sentence: str, siblings: Sequence[Span] = ()) -> float:
+                sentence: str, item: ListItem | None = None) -> float:
     """How close a candidate span sits to the question's words within its segment, with a
     large bonus for a number whose unit is what the question counts (the more of its words,
     the more: "1.000 DN nhỏ" over "90% DN" for "bao nhiêu DN nhỏ"; `_unit_match`), and a
@@ -227,23 +227,28 @@ def _span_score(span: Span, segment: str, terms: QuestionTerms, question_text: s
     bonus = 0.0
     if terms.counted and terms.counted != {"%"}:
         bonus = terms.total * terms.counted_share(span.text)
-        bonus += UNIT_MATCH_WEIGHT * terms.total * _unit_match(span, terms)
-    bonus += ALIGNMENT_WEIGHT * terms.total * _alignment(span, segment, sentence, terms,
-                                                         siblings)
-    return bonus + terms.total * _closeness(span, segment, terms)
+    if terms.counted:
+        bonus += UNIT_MATCH_WEIGHT * terms.total * _own_match(span, segment, terms, item)
+    bonus += ALIGNMENT_WEIGHT * terms.total * _alignment(span, segment, sentence, terms, item)
+    return bonus + terms.total * _closeness(span, segment, terms, item)
 
 
-def _unit_match(span: Span, terms: QuestionTerms) -> float:
-    """The weighted share of the question's words (and word pairs: "cấp xã") among the words
-    a number's span runs on over ("tổ chuyển đổi số cộng đồng cấp xã" of "151 tổ ...").
+def _own_match(span: Span, segment: str, terms: QuestionTerms,
+               item: ListItem | None = None) -> float:
+    """The weighted share of the question's words (and word pairs: "cấp xã") among a number's
+    own words: those its span runs on over ("tổ chuyển đổi số cộng đồng cấp xã" of "151 tổ
+    ...") and, as an item of a list, its own label ("cấp xã đạt" of "..., cấp xã đạt 80%").
 
     Items of one list often count the same thing at different levels ("9 tổ ... cấp huyện,
     151 tổ ... cấp xã"): what the question names beyond the counted noun tells them apart.
     """
     first = _WORD_RE.match(span.text)
-    if first is None or first.end() >= len(span.text):
+    own = span.text[first.end():] if first else ""
+    if item is not None:
+        own = f"{segment[item.label_start:span.start]} {own}"
+    if not own.strip():
         return 0.0
-    named = set(terms.tokens(span.text[first.end():]))
+    named = set(terms.tokens(own))
     return sum(w for t, w in terms.weights.items() if t in named) / terms.total
 
 
@@ -255,7 +260,7 @@ def _in_question(span: str, question: str, fold: bool) -> bool:
 
 
 def _alignment(span: Span, segment: str, sentence: str, terms: QuestionTerms,
-               siblings: Sequence[Span] = ()) -> float:
+               item: ListItem | None = None) -> float:
     """The weighted share of the question's words next to its question word that stand on
     the same side of the span in the sentence, in the same order, nearest first.
 
@@ -264,7 +269,8 @@ def _alignment(span: Span, segment: str, sentence: str, terms: QuestionTerms,
     "30%" in "... trong đó tỷ lệ giao dịch thanh toán trực tuyến đạt từ 30% trở lên", not
     before the "80%" the same sentence opened with. Matches count less the farther they
     are from the span (ALIGN_DECAY_WORDS), so the words far back in a long sentence,
-    before every span of it, decide nothing.
+    before every span of it, decide nothing. An item of a list (`item`) has before it its
+    own label, then the words before the whole list.
     """
     if not terms.side_weight:
         return 0.0
@@ -274,7 +280,7 @@ def _alignment(span: Span, segment: str, sentence: str, terms: QuestionTerms,
     # A number's span runs on over the words it counts ("450 tổ ... cấp khu phố"), which
     # are the very words to align: the side after it starts after its first word.
     first = _WORD_RE.match(span.text)
-    start = offset + _list_start(span, siblings, segment)
+    start = offset + span.start
     end = start + (first.end() if first else len(span.text))
     before: list[str] = []
     after: list[str] = []
@@ -287,6 +293,10 @@ def _alignment(span: Span, segment: str, sentence: str, terms: QuestionTerms,
             # Text run together ("11năm 2005"): the parts of the word outside the span.
             before.extend(_tokens_in_order(sentence[word_start:start], terms.fold))
             after.extend(_tokens_in_order(sentence[max(end, word_start):word_end], terms.fold))
+    if item is not None:
+        # The other items and their labels stand between this one and the list's lead-in.
+        before = (_tokens_in_order(sentence[:offset + item.shared_end], terms.fold)
+                  + _tokens_in_order(segment[item.label_start:span.start], terms.fold))
     matched = (_ordered_overlap(terms.before_question_word[::-1],
                                 before[::-1][:ALIGN_WINDOW_WORDS], terms.weights)
                + _ordered_overlap(terms.after_question_word, after[:ALIGN_WINDOW_WORDS],
@@ -294,20 +304,82 @@ def _alignment(span: Span, segment: str, sentence: str, terms: QuestionTerms,
     return matched / terms.side_weight
 
 
-_LIST_GAP_RE = re.compile(r"\s*(?:[,;]\s*(?:và\s+)?|và\s+)", re.IGNORECASE)
+@dataclass(frozen=True)
+class ListItem:
+    """A span as one item of a list in its segment: where the words all items share end
+    (the lead-in "đã thành lập", "tỷ lệ ... cấp tỉnh đạt" up to the first item's label) and
+    where this item's own label starts ("cấp huyện đạt" of ", cấp huyện đạt 95%"; the span
+    itself when items have no labels)."""
+
+    shared_end: int
+    label_start: int
+    next_start: int | None = None  # where the next item's label starts; None for the last
 
 
-def _list_start(span: Span, siblings: Sequence[Span], segment: str) -> int:
-    """Where the enumeration `span` is an item of starts: in "đã thành lập 9 tổ cấp huyện,
-    151 tổ cấp xã và 450 tổ cấp ấp" the words before the first item ("đã thành lập") stand
-    before every item, so each item's words before it are read from there."""
-    start = span.start
-    while True:
-        previous = next((s for s in siblings if s.end <= start and s.start < start
-                         and _LIST_GAP_RE.fullmatch(segment[s.end:start])), None)
-        if previous is None:
-            return start
-        start = previous.start
+# Between two items: a comma, semicolon or "và", then the next item's label of a few words.
+_ITEM_GAP_RE = re.compile(r"\s*(?:[,;]\s*(?:và\s+)?|và\s+)(?P<label>(?:[^\W\d_]+\s+){0,4})",
+                          re.IGNORECASE)
+_WORD_BEFORE_RE = re.compile(r"[^\W\d_]+\s*$")
+
+
+def list_items(spans: Sequence[Span], segment: str) -> dict[Span, ListItem]:
+    """The spans that are items of a list, each with its `ListItem`.
+
+    In "đã thành lập 9 tổ cấp huyện, 151 tổ cấp xã và 450 tổ cấp ấp" the lead-in "đã thành
+    lập" stands before every item; in "tỷ lệ ... cấp tỉnh đạt 100%, cấp huyện đạt 95%" so
+    does "tỷ lệ ...", and each item has its own label, the first item's as many words long
+    as the second's.
+    """
+    chains: list[list[tuple[Span, int]]] = []  # each item with where its label starts
+    for span in sorted(spans, key=lambda s: s.start):
+        label_start = _label_as_next_item(chains[-1], span, segment) if chains else None
+        if label_start is None:
+            chains.append([(span, span.start)])
+        else:
+            chains[-1].append((span, label_start))
+    items: dict[Span, ListItem] = {}
+    for chain in chains:
+        if len(chain) < 2:
+            continue
+        head, (second, second_label) = chain[0][0], chain[1]
+        starts = [_words_before(segment, head.start,
+                                len(segment[second_label:second.start].split())),
+                  *(label_start for _, label_start in chain[1:])]
+        for (span, _), label_start, next_start in zip(chain, starts, [*starts[1:], None],
+                                                      strict=True):
+            items[span] = ListItem(starts[0], label_start, next_start)
+    return items
+
+
+def _label_as_next_item(chain: list[tuple[Span, int]], span: Span, segment: str) -> int | None:
+    """Where `span`'s label starts when it is the next item of the list `chain`, else None.
+
+    A label must share a word with the item's before it ("cấp huyện đạt" and "cấp tỉnh
+    đạt"): in "384.403 km, lớn khoảng 30 lần" the second number is no item of a list.
+    """
+    previous, previous_label = chain[-1]
+    gap = (_ITEM_GAP_RE.fullmatch(segment[previous.end:span.start])
+           if previous.end <= span.start else None)
+    if gap is None:
+        return None
+    label = gap.group("label").casefold().split()
+    if label:
+        if len(chain) == 1:
+            previous_label = _words_before(segment, previous.start, len(label))
+        if not set(label) & set(segment[previous_label:previous.start].casefold().split()):
+            return None
+    return span.start - len(gap.group("label"))
+
+
+def _words_before(text: str, end: int, count: int) -> int:
+    """Where the `count` words before `end` start (fewer if the text has fewer)."""
+    start = end
+    for _ in range(count):
+        word = _WORD_BEFORE_RE.search(text, 0, start)
+        if word is None:
+            break
+        start = word.start()
+    return start
 
 
 def _ordered_overlap(question: list[str], passage: list[str],
@@ -321,24 +393,34 @@ def _ordered_overlap(question: list[str], passage: list[str],
     for word in question:
         current = [0.0]
         for j, other in enumerate(passage):
-            current.append(previous[j] + weights[word] * decay[j] if word == other
-                           else max(previous[j + 1], current[j]))
+            best = max(previous[j + 1], current[j])
+            current.append(max(best, previous[j] + weights[word] * decay[j]) if word == other
+                           else best)
         previous = current
     return previous[-1]
 
 
-def _closeness(span: Span, segment: str, terms: QuestionTerms) -> float:
+def _closeness(span: Span, segment: str, terms: QuestionTerms,
+               item: ListItem | None = None) -> float:
     """The IDF-weighted share of the question's words near the span (1.0: all adjacent).
 
     Each question word counts by how close its nearest occurrence is to the span: in
-    "90% hồ sơ cấp tỉnh, 80% cấp huyện" the "cấp tỉnh" of the question picks 90%.
+    "90% hồ sơ cấp tỉnh, 80% cấp huyện" the "cấp tỉnh" of the question picks 90%. An item
+    of a list is read as if it followed the list's lead-in directly, without the other
+    items: ", cấp huyện đạt 95%" right after "cấp tỉnh đạt 100%" is not near 100%.
     """
     nearest: dict[str, float] = {}
     for word in _WORD_RE.finditer(segment):
         if span.start <= word.start() < span.end:
             continue
-        distance = span.start - word.end() if word.end() <= span.start else (
-            word.start() - span.end)
+        if item is not None and word.end() <= item.shared_end:
+            distance = item.shared_end - word.end() + span.start - item.label_start
+        elif item is not None and (word.start() < item.label_start or (
+                item.next_start is not None and word.start() >= item.next_start)):
+            continue  # another item's words
+        else:
+            distance = span.start - word.end() if word.end() <= span.start else (
+                word.start() - span.end)
         closeness = math.exp(-max(distance, 0) / PROXIMITY_CHARS)
         for token in terms.tokens(word.group(0)):
             if token in terms.weights:
@@ -441,8 +523,9 @@ def _score_unit(question: QuestionInfo, terms: QuestionTerms, unit: Unit,
         spans = candidate_spans(segment.text, question.kind)
         headed = headed_name_spans(segment.text, question.head)
         spans = headed + [s for s in spans if not any(h.start <= s.start < h.end for h in headed)]
+        items = list_items(spans, segment.text)
         scored = [(_span_score(s, segment.text, terms, question.text, unit.sentence_text,
-                               spans), s) for s in spans]
+                               items.get(s)), s) for s in spans]
         scored = [(value, s) for value, s in scored if value >= 0]
         score = score + TYPE_BONUS if scored else score * MISSING_TYPE_FACTOR
         bound = [(value, s) for value, s in scored

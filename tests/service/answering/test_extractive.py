@@ -9,6 +9,7 @@ from retriever.types import Chunk, Passage
 from service.answering import extractive
 from service.answering.extractive import Extraction, best_extraction
 from service.answering.question import analyse_question
+from service.answering.spans import candidate_spans
 from service.answering.verify import names_other_province
 
 
@@ -151,14 +152,48 @@ def test_the_item_of_a_list_that_counts_what_is_asked(level: str, expected: str)
 def test_a_list_shares_the_words_before_its_first_item(monkeypatch: pytest.MonkeyPatch) -> None:
     question = "Sóc Trăng đã thành lập bao nhiêu tổ chuyển đổi số cộng đồng cấp xã?"
     right = "151 tổ chuyển đổi số cộng đồng cấp xã"
-    # Read from each item itself, "đã thành lập" stands right before 9 only and far from
-    # the others, and what each item counts no longer decides.
-    monkeypatch.setattr(extractive, "_list_start", lambda span, siblings, segment: span.start)
+    # Read as plain spans, "đã thành lập" stands right before 9 only and far from the
+    # others, and what each item counts no longer decides.
+    monkeypatch.setattr(extractive, "list_items", lambda spans, segment: {})
     assert span(extract(question, LEVELS)) != right
     monkeypatch.undo()
     # Without the words each item counts, the items tie on everything else.
     monkeypatch.setattr(extractive, "UNIT_MATCH_WEIGHT", 0.0)
     assert span(extract(question, LEVELS)) != right
+
+
+RATES = ("Tỷ lệ hồ sơ công việc được xử lý trên môi trường mạng cấp tỉnh đạt 100%, cấp huyện "
+         "đạt 95%, cấp xã đạt 80%.")
+
+
+@pytest.mark.parametrize(("level", "expected"), [
+    ("cấp tỉnh", "100%"), ("cấp huyện", "95%"), ("cấp xã", "80%")])
+def test_the_value_after_the_label_asked(level: str, expected: str) -> None:
+    question = f"Tỷ lệ hồ sơ công việc {level} được xử lý trên môi trường mạng đạt bao nhiêu?"
+    assert span(extract(question, RATES)) == expected
+
+
+def test_the_items_of_lists() -> None:
+    def items(text: str) -> list[tuple[str, str, str]]:
+        spans = candidate_spans(text, "number")
+        return [(s.text, text[:item.shared_end].split()[-1], text[item.label_start:s.start])
+                for s, item in extractive.list_items(spans, text).items()]
+
+    assert items(RATES) == [("100%", "mạng", "cấp tỉnh đạt "), ("95%", "mạng", "cấp huyện đạt "),
+                            ("80%", "mạng", "cấp xã đạt ")]
+    assert [(text, lead) for text, lead, _ in items(LEVELS)] == [
+        ("9 tổ chuyển đổi số cộng đồng cấp huyện", "lập"),
+        ("151 tổ chuyển đổi số cộng đồng cấp xã", "lập"),
+        ("450 tổ chuyển đổi số cộng đồng cấp khu phố", "lập")]
+    # A label shares a word with the one before it: these are two facts, not a list.
+    assert items("Khoảng cách từ Trái Đất đến Mặt Trăng là 384.403 km, lớn khoảng 30 lần "
+                 "đường kính Trái Đất.") == []
+
+
+def test_a_repeated_word_far_away_does_not_undo_a_near_match() -> None:
+    weights = dict.fromkeys("abcd", 1.0)
+    near = extractive._ordered_overlap(list("abcd"), list("abcdxyzw"), weights)
+    assert extractive._ordered_overlap(list("abcd"), list("abcdxyzwabcd"), weights) == near
 
 
 def test_a_date_of_the_part_asked() -> None:
