@@ -9,7 +9,6 @@ from retriever.types import Chunk, Passage
 from service.answering import extractive
 from service.answering.extractive import Extraction, best_extraction
 from service.answering.question import analyse_question
-from service.answering.spans import candidate_spans
 from service.answering.verify import names_other_province
 
 
@@ -171,23 +170,6 @@ RATES = ("Tỷ lệ hồ sơ công việc được xử lý trên môi trường
 def test_the_value_after_the_label_asked(level: str, expected: str) -> None:
     question = f"Tỷ lệ hồ sơ công việc {level} được xử lý trên môi trường mạng đạt bao nhiêu?"
     assert span(extract(question, RATES)) == expected
-
-
-def test_the_items_of_lists() -> None:
-    def items(text: str) -> list[tuple[str, str, str]]:
-        spans = candidate_spans(text, "number")
-        return [(s.text, text[:item.shared_end].split()[-1], text[item.label_start:s.start])
-                for s, item in extractive.list_items(spans, text).items()]
-
-    assert items(RATES) == [("100%", "mạng", "cấp tỉnh đạt "), ("95%", "mạng", "cấp huyện đạt "),
-                            ("80%", "mạng", "cấp xã đạt ")]
-    assert [(text, lead) for text, lead, _ in items(LEVELS)] == [
-        ("9 tổ chuyển đổi số cộng đồng cấp huyện", "lập"),
-        ("151 tổ chuyển đổi số cộng đồng cấp xã", "lập"),
-        ("450 tổ chuyển đổi số cộng đồng cấp khu phố", "lập")]
-    # A label shares a word with the one before it: these are two facts, not a list.
-    assert items("Khoảng cách từ Trái Đất đến Mặt Trăng là 384.403 km, lớn khoảng 30 lần "
-                 "đường kính Trái Đất.") == []
 
 
 def test_a_repeated_word_far_away_does_not_undo_a_near_match() -> None:
