@@ -184,12 +184,26 @@ def question_kind(text: str, language: str) -> str:
     return "sentence"
 
 
+# A Vietnamese syllable written without accents: onset, one to three vowels, coda.
+_SYLLABLE_RE = re.compile(r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?"
+                          r"[aeiouy]{1,3}(?:ng|nh|ch|[cmnpt])?")
+ENGLISH_SHARE = 0.4  # of a question's words that cannot be Vietnamese syllables
+
+
 def detect_language(text: str) -> str:
+    """ "en" or "vi". An unaccented question is English when it has English function words,
+    enough of them or among words most of which no Vietnamese syllable spells ("When did Ba
+    Ria - Vung Tau hold its review conference?")."""
     if has_diacritics(text):
         return "vi"
-    words = re.findall(r"[a-z]+", text.casefold())
+    words = [w.casefold() for w in re.findall(r"[A-Za-z]+", text)
+             if not (len(w) > 1 and w.isupper())]  # acronyms: "CDS", "IOC"
     english = sum(w in _EN_WORDS for w in words)
-    return "en" if words and english >= max(2, len(words) // 4) else "vi"
+    if not words or not english:
+        return "vi"
+    foreign = sum(not _SYLLABLE_RE.fullmatch(w) for w in words)
+    return "en" if english >= max(2, len(words) // 4) or foreign >= ENGLISH_SHARE * len(
+        words) else "vi"
 
 
 def required_terms(text: str, provinces: list[str]) -> list[str]:

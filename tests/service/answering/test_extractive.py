@@ -247,3 +247,14 @@ def test_no_span_the_finders_know_is_no_evidence_against_a_sentence() -> None:
     sentence = best_extraction(replace(question, kind="sentence"), [passage(text)], idf)
     assert person is not None and sentence is not None
     assert person.score == pytest.approx(sentence.score)
+
+
+def test_english_phrases_as_the_articles_words() -> None:
+    terms = extractive.english_to_vietnamese_terms(
+        "When did Ba Ria - Vung Tau hold its digital transformation review conference?")
+    # The longest phrase wins: "review conference" is one term, not "hội nghị" again.
+    assert terms == "chuyển đổi số hội nghị tổng kết tổ chức"
+    assert extractive.english_to_vietnamese_terms(
+        "How many community digital technology teams are there?") == "tổ công nghệ số cộng đồng"
+    # Whole words only: "held" is not found inside "upheld".
+    assert extractive.english_to_vietnamese_terms("It was upheld.") == ""

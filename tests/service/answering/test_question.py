@@ -33,6 +33,19 @@ def test_language_and_accents() -> None:
     assert analyse_question("Bình Phước xếp thứ mấy?").accented
 
 
+@pytest.mark.parametrize(("question", "language"), [
+    # Few English function words, but most words are no Vietnamese syllable.
+    ("When did Ba Ria - Vung Tau hold its digital transformation review conference?", "en"),
+    ("Which commune did Ba Ria - Vung Tau pilot?", "en"),
+    # Unaccented Vietnamese with a loanword or an acronym, and no English function word.
+    ("tinh co bao nhieu camera giam sat", "vi"),
+    ("ung dung app TienGiangS cua tinh la gi", "vi"),
+    ("CDS o BR-VT dat DVCTT toan trinh bao nhieu", "vi"),
+])
+def test_english_by_words_no_vietnamese_syllable_spells(question: str, language: str) -> None:
+    assert analyse_question(question).language == language
+
+
 def test_provinces_and_required_terms() -> None:
     info = analyse_question("Cần Thơ có bao nhiêu trạm 5G?")
     assert info.provinces == ["Cần Thơ"]
