@@ -228,8 +228,17 @@ def role_spans(sentence: str) -> list[Span]:
     return spans
 
 
+# Capitalised heads of organisations' names: "tại Trung tâm Phục vụ Hành chính công" names
+# no place, and its capitals alone would read as one ("Trung"). Heads that also begin place
+# names are left out: "Trường Sa", "Hội An", "Đài Loan", "Ban Mê Thuột".
+_ORGANISATION_HEAD_RE = re.compile(
+    r"(?:Trung tâm|Sở|Bộ|Ủy ban|Uỷ ban|Cục|Chi cục|Cổng|Công ty|Ngân hàng|Bệnh viện|Viện"
+    r"|Học viện|Văn phòng|Tổng cục|Tổng công ty|Tập đoàn|Báo|Phòng|Nhà máy)\b")
+
+
 def place_spans(sentence: str) -> list[Span]:
-    spans = _regex_spans(_PLACE_PREFIX_RE, sentence, group=1)
+    spans = [s for s in _regex_spans(_PLACE_PREFIX_RE, sentence, group=1)
+             if not _ORGANISATION_HEAD_RE.match(sentence, s.start)]
     folded = fold_diacritics(sentence).casefold()
     for name, _count in find_provinces(sentence):
         position = folded.find(fold_diacritics(name).casefold())

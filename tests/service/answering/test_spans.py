@@ -51,6 +51,13 @@ def test_persons_places_names() -> None:
     assert {"bộ não số", "IOC"} <= set(texts(sentence, "name"))
 
 
+def test_an_organisation_is_no_place() -> None:
+    assert texts("Hồ sơ được nhận tại Trung tâm Phục vụ Hành chính công, ở Sở Tài chính và tại "
+                 "Phú Quốc.", "place") == ["Phú Quốc"]
+    # Names of places that begin like an organisation's.
+    assert texts("Tàu ra tại Trường Sa, khách ở Hội An.", "place") == ["Trường Sa", "Hội An"]
+
+
 def test_group_membership_is_not_a_rank() -> None:
     assert texts("Sóc Trăng thuộc nhóm 20 tỉnh dẫn đầu về CNTT", "rank") == []
     assert texts("Sóc Trăng thuộc nhóm 20 tỉnh, thành dẫn đầu cả nước", "rank") == []
