@@ -30,7 +30,7 @@ from retriever.text.normalize import fold_diacritics, match_form
 from retriever.text.sentences import Sentence, clause_around
 from retriever.types import Passage
 from service.answering.lists import ListItem, list_items
-from service.answering.question import QuestionInfo, around_question_word
+from service.answering.question import ORDINAL_RE, QuestionInfo, around_question_word
 from service.answering.spans import (
     Span,
     candidate_spans,
@@ -125,7 +125,9 @@ def english_to_vietnamese_terms(question: str) -> str:
 
 def vietnamese_terms_of_english(question: QuestionInfo) -> str:
     """An English question as Vietnamese search words: provinces, glossary terms, numbers."""
-    numbers = " ".join(re.findall(r"\b\d[\w.,/%]*", question.text))
+    # "9th" is said "thứ 9" in the articles.
+    numbers = " ".join(re.findall(r"(?:thứ )?\b\d[\w.,/%]*",
+                                  ORDINAL_RE.sub(r"thứ \1", question.text)))
     return " ".join([*question.provinces, english_to_vietnamese_terms(question.text), numbers])
 
 

@@ -36,7 +36,8 @@ _EN_TYPES: tuple[tuple[str, str], ...] = (
     ("rank", r"\b(rank|ranked|ranking|position|place)\b"),
     ("date", r"\b(when|what year|which year|what date|which month)\b"),
     ("person", r"\b(who|whom)\b"),
-    ("place", r"\b(where|which province|which district)\b"),
+    ("place", r"\b(where|which (province|district|commune|ward|town|city|locality|"
+              r"island|village))\b"),
     ("number", r"\b(how many|how much|what percentage|what share|what proportion|number of)\b"),
     ("sentence", r"\b(how|why)\b"),
     ("name", r"\b(what|which)\b"),
@@ -351,6 +352,9 @@ def date_part(text: str) -> str:
     return next((part for part, pattern in _DATE_PART_RES if pattern.search(folded)), "")
 
 
+ORDINAL_RE = re.compile(r"(\d+)(?:st|nd|rd|th)\b", re.IGNORECASE)
+
+
 _AMOUNT_RE = re.compile(r"\b(?:bao nhieu|may|how many|how much)\b")
 _RANKING_RE = re.compile(r"\b(?:xep hang|xep thu|dung thu|dung o|hang (?:may|bao nhieu|nao)|"
                          r"rank|ranked|ranking)\b")
@@ -363,7 +367,8 @@ def analyse_question(text: str) -> QuestionInfo:
     kind = question_kind(text, language)
     terms = required_terms(text, provinces)
     if language == "en":
-        terms = [t for t in terms if any(c.isdigit() for c in t)]
+        # "5G" and "2030" must be in the passage; "9th" is said "thứ 9" there.
+        terms = [t for t in terms if any(c.isdigit() for c in t) and not ORDINAL_RE.fullmatch(t)]
     roles = question_roles(text, language) if kind in ("person", "name") else []
     if roles:
         kind = "person"  # "Chủ tịch UBND tỉnh X tên gì?" asks for a person's name

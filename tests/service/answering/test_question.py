@@ -1,5 +1,6 @@
 import pytest
 
+from service.answering.extractive import vietnamese_terms_of_english
 from service.answering.question import analyse_question, around_question_word
 
 
@@ -21,6 +22,8 @@ from service.answering.question import analyse_question, around_question_word
     ("What rank is Binh Phuoc in digital transformation?", "rank"),
     ("Who is the director of the department?", "person"),
     ("When was Resolution 08 issued?", "date"),
+    ("Which commune did the province pilot as a digital commune?", "place"),
+    ("Which app does the province offer?", "name"),
 ])
 def test_question_kind(question: str, kind: str) -> None:
     assert analyse_question(question).kind == kind
@@ -44,6 +47,12 @@ def test_language_and_accents() -> None:
 ])
 def test_english_by_words_no_vietnamese_syllable_spells(question: str, language: str) -> None:
     assert analyse_question(question).language == language
+
+
+def test_an_english_ordinal_is_no_required_term() -> None:
+    info = analyse_question("Which province ranks 9th in digital transformation and has 5G?")
+    assert info.required_terms == ["5G"]
+    assert "thứ 9" in vietnamese_terms_of_english(info)
 
 
 def test_provinces_and_required_terms() -> None:
