@@ -82,6 +82,10 @@ def resolve_followup(message: str, history: Sequence[Turn]) -> ResolvedQuestion:
                 if swapped != last_question:
                     return ResolvedQuestion(swapped, "", None, last_question)
             return ResolvedQuestion(f"{topic} {last_question}", "", None, last_question)
+        swapped = swap_sibling(last_question, topic)
+        if swapped is not None:
+            # "Còn cấp xã?" after "... cấp tỉnh ...": the same question about the sibling.
+            return ResolvedQuestion(swapped, topic, carried, last_question)
         return ResolvedQuestion(f"{topic} {last_question}", topic, carried, last_question)
 
     if provinces_here or len(text.split()) >= SELF_CONTAINED_WORDS:
@@ -95,6 +99,25 @@ def resolve_followup(message: str, history: Sequence[Turn]) -> ResolvedQuestion:
             resolved = text[:deictic.start()] + f"ở {carried}" + text[deictic.end():]
         return ResolvedQuestion(resolved, "", carried, last_question, last_question)
     return ResolvedQuestion(f"{carried}: {text}", "", carried, last_question, last_question)
+
+
+MAX_SIBLING_WORDS = 4
+
+
+def swap_sibling(question: str, topic: str) -> str | None:
+    """`question` with the phrase that `topic` is a sibling of replaced by `topic`: a phrase
+    as long, with the same first word (Vietnamese puts the head first: "cấp xã" for "cấp
+    tỉnh", "tổ công nghệ số" for "tổ chuyển đổi số"). None when there is no such phrase."""
+    words = topic.split()
+    if not 2 <= len(words) <= MAX_SIBLING_WORDS or not all(w.isalpha() for w in words):
+        return None
+    folded_question = fold_diacritics(question).casefold()
+    folded_words = fold_diacritics(topic).casefold().split()
+    pattern = rf"(?<!\w){re.escape(folded_words[0])}(?:\s+\w+){{{len(words) - 1}}}(?!\w)"
+    for match in re.finditer(pattern, folded_question):
+        if match.group(0).split() != folded_words:
+            return question[:match.start()] + topic + question[match.end():]
+    return None
 
 
 def _history_before_last_user_turn(history: Sequence[Turn]) -> list[Turn]:

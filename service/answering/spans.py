@@ -68,12 +68,20 @@ class Span:
     end: int
 
 
+# Units of measure spelt with capitals, slashes or superscripts: "50 Mb/s", "20 km²".
+_MEASURE_RE = re.compile(r"\s*(?:[kKMGT]?[bB](?:ps|it/s|/s)|[kK]m/h|[kKcdm]?m[²³]|°C|[kMG]?Wh?)"
+                         r"(?![\w/])")
+
+
 def _with_unit(sentence: str, start: int, end: int) -> int:
-    """End of a number's span after the words that say what it counts (up to six)."""
+    """End of a number's span after its unit of measure and the words that say what it
+    counts, up to punctuation, a word that ends them (`_UNIT_STOP`) or a name."""
+    measure = _MEASURE_RE.match(sentence, end)
+    if measure:
+        end = measure.end()
     position = end
-    words = 0
     for match in re.finditer(r"\s*([^\W\d_]+|%)", sentence[end:]):
-        if match.start() != position - end or words >= 6:
+        if match.start() != position - end:
             break
         word = match.group(1)
         # A capitalised word starts a name; an acronym is a unit ("hơn 1.000 DN nhỏ").

@@ -24,6 +24,20 @@ def test_other_province_swaps_it_in() -> None:
     assert resolved.text == "Tiền Giang xếp hạng chuyển đổi số thứ mấy?"
 
 
+def test_a_sibling_of_a_phrase_takes_its_place() -> None:
+    rates = [Turn("user", "Tỷ lệ hồ sơ cấp tỉnh ở Bình Phước xử lý trực tuyến là bao nhiêu?"),
+             Turn("assistant", "Cấp tỉnh đạt 100% [1].")]
+    resolved = resolve_followup("Còn cấp xã?", rates)
+    assert resolved.text == "Tỷ lệ hồ sơ cấp xã ở Bình Phước xử lý trực tuyến là bao nhiêu?"
+    assert resolved.focus == "cấp xã"
+    # Typed without accents, it keeps the question's own spelling around it.
+    assert resolve_followup("con cap huyen thi sao", rates).text == (
+        "Tỷ lệ hồ sơ cap huyen ở Bình Phước xử lý trực tuyến là bao nhiêu?")
+    # No phrase with the same first word: the topic is put before the question.
+    assert resolve_followup("Còn kinh tế số thì sao?", HISTORY).text == (
+        "kinh tế số Bình Phước xếp hạng chuyển đổi số thứ mấy?")
+
+
 def test_deictic_words_name_the_earlier_province() -> None:
     assert resolve_followup("Tỉnh đó có bao nhiêu tổ công nghệ số?", HISTORY).text == (
         "Bình Phước có bao nhiêu tổ công nghệ số?")

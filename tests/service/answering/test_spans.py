@@ -20,6 +20,14 @@ def test_numbers_with_units_and_vietnamese_formats() -> None:
     assert texts("Đã có 82/82 xã, phường", "number") == ["82/82 xã"]
 
 
+def test_units_of_measure_in_capitals_or_with_slashes() -> None:
+    assert texts("Tốc độ trung bình đạt 50 Mb/s, gấp đôi.", "number") == ["50 Mb/s"]
+    assert texts("Diện tích 20 km² đất và 100 Mbps trở lên.", "number") == [
+        "20 km² đất", "100 Mbps trở lên"]
+    # Not a unit: a capitalised word after a number starts a name.
+    assert texts("Có 3 Bộ trưởng dự họp.", "number") == ["3"]
+
+
 def test_labels_are_not_quantities() -> None:
     assert texts("Nghị quyết 08 và mức độ 4 năm 2025", "number") == []
 
