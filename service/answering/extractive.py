@@ -162,7 +162,6 @@ class QuestionTerms:
             counted = english_to_vietnamese_terms(counted)
         self.counted = {"%"} if counted == "%" else {
             t for t in self.tokens(counted) if "_" not in t and t not in _COUNT_STOP}
-
         # Vietnamese puts the head noun first: "trạm" of "trạm thu phát sóng".
         heads = [t for t in _tokens_in_order(counted, self.fold) if t in self.counted]
         self.counted_head = heads[0] if heads and counted != "%" else ""
@@ -198,7 +197,8 @@ class QuestionTerms:
         tokens = self.tokens(text)
         if _unit_forms([self.counted_head]) & _unit_forms(tokens):
             return True
-        return (fold_diacritics(self.counted_head) in _PEOPLE_WORDS
+        # An English question's counted words arrive translated: "people" as "người dân".
+        return (fold_diacritics(self.counted_head) == "nguoi"
                 and any(fold_diacritics(t) in _PEOPLE for t in tokens))
 
     def counted_share(self, text: str) -> float:
@@ -517,7 +517,6 @@ _UNIT_SPELLINGS = (
 _UNIT_ALIASES = {form: group for group in _UNIT_SPELLINGS for form in group}
 # "Bao nhiêu người" counts people under any name ("4.500 thành viên", "1.200 cán bộ"); the
 # other way round a "cán bộ" is not any person, so these are not spellings of one unit.
-_PEOPLE_WORDS = frozenset(("nguoi", "people", "persons"))
 _PEOPLE = frozenset((
     "nguoi", "thanh_vien", "can_bo", "cong_chuc", "vien_chuc", "nhan_vien", "lao_dong",
     "hoc_sinh", "sinh_vien", "hoc_vien", "giao_vien", "giang_vien", "bac_si", "y_si",

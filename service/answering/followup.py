@@ -112,6 +112,8 @@ def swap_sibling(question: str, topic: str) -> str | None:
     if not 2 <= len(words) <= MAX_SIBLING_WORDS or not all(w.isalpha() for w in words):
         return None
     folded_question = fold_diacritics(question).casefold()
+    if len(folded_question) != len(question):  # rare letters casefold to two: offsets drift
+        return None
     folded_words = fold_diacritics(topic).casefold().split()
     pattern = rf"(?<!\w){re.escape(folded_words[0])}(?:\s+\w+){{{len(words) - 1}}}(?!\w)"
     for match in re.finditer(pattern, folded_question):
