@@ -22,8 +22,9 @@ from tqdm import tqdm
 
 from eval.dataset import Question, load_questions
 from eval.indexes import ablations, cached_corpus_index, default_cache_dir
-from eval.report import format_table, write_json, write_report
+from eval.report import format_table, write_json, write_misses, write_report
 from eval.runner import Backend, InProcessBackend, RunResult, run_questions
+from eval.split import questions_of_split
 from index.postgres.reader import PostgresIndex
 from index.store import CorpusIndex
 from retriever.errors import InvalidInputError
@@ -63,16 +64,23 @@ def _in_process(args: argparse.Namespace, settings: Settings,
         corpus_index = engine.open_index(settings, encoder, show_progress=True)
         corpus = str(settings.corpus) if settings.corpus else "built-in sample corpus"
     searcher = engine.make_searcher(settings, corpus_index, encoder)
-    backend = InProcessBackend(searcher, engine.make_pipeline(settings, searcher))
     retrievers = [args.retriever] if args.retriever else list(RETRIEVERS)
-    runs = [_run(backend, questions, name) for name in retrievers]
+    readers = getattr(args, "reader", None) or [settings.reader]
+    runs = []
+    for reader in readers:
+        reader_settings = settings.model_copy(update={"reader": reader})
+        backend = InProcessBackend(searcher, engine.make_pipeline(reader_settings, searcher))
+        variant = f"reader={reader.value}" if len(readers) > 1 else "default"
+        runs.extend(_run(backend, questions, name, variant) for name in retrievers)
     if args.ablations:
         assert isinstance(corpus_index, CorpusIndex)  # refused above for the postgres backend
         for variant, variant_searcher in ablations(settings, corpus_index, encoder):
             backend = InProcessBackend(variant_searcher,
                                        engine.make_pipeline(settings, variant_searcher))
             runs.append(_run(backend, questions, "hybrid", variant))
-    meta = {"mode": "in-process", "corpus": corpus, "index_dir": str(index_dir),
+    meta = {"mode": "in-process", "corpus": corpus,
+            "readers": [r.value for r in readers],
+            "index_dir": str(index_dir),
             "documents": len(corpus_index.documents), "chunks": len(corpus_index.chunks),
             "model": corpus_index.manifest.model, "backend": settings.backend}
     return runs, meta
@@ -102,6 +110,8 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
     """Run the evaluation the parsed `hoidap eval` arguments ask for; 0 on success."""
     dataset: Path = args.dataset
     questions = load_questions(dataset)
+    if getattr(args, "split", None):
+        questions = questions_of_split(questions, dataset, args.split)
     if args.url:
         runs, meta = _server(args, questions)
     else:
@@ -117,6 +127,10 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
     if args.json_out is not None:
         write_json(args.json_out, runs, meta)
         sys.stdout.write(f"metrics written to {args.json_out}\n")
+    misses = getattr(args, "misses", None)
+    if misses is not None:
+        rows = write_misses(misses, runs)
+        sys.stdout.write(f"{rows} misses written to {misses}\n")
     if args.report is not None:
         write_report(args.report, runs, meta)
         sys.stdout.write(f"report written to {args.report}\n")

@@ -31,6 +31,7 @@ from retriever.errors import (
 )
 from retriever.types import Passage, SearchFilter
 from service import engine
+from service.answering.readers.base import ReaderKind
 from service.config import Settings
 
 logger = logging.getLogger("hoidap")
@@ -49,6 +50,14 @@ EXIT_CODES: dict[type[HoidapError], int] = {
 
 def exit_code(error: HoidapError) -> int:
     return code_for(error, EXIT_CODES, 1)
+
+
+def _readers(value: str) -> list[ReaderKind]:
+    try:
+        return [ReaderKind(v.strip()) for v in value.split(",") if v.strip()]
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(
+            f"{value!r}: readers are {', '.join(k.value for k in ReaderKind)}") from error
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -112,7 +121,32 @@ def _parser() -> argparse.ArgumentParser:
                           help="write a Markdown report, a CSV of misses and PNG plots here")
     evaluate.add_argument("--ablations", action="store_true",
                           help="also run with each Vietnamese technique switched off")
+    evaluate.add_argument("--reader", type=_readers, metavar="rules|neural|auto[,...]",
+                          help="which reader answers (HOIDAP_READER); several, comma-"
+                          "separated, are run side by side")
+    evaluate.add_argument("--misses", type=Path, metavar="CSV",
+                          help="write one row per question answered wrongly here")
+    evaluate.add_argument("--split", choices=["test", "validation", "train"],
+                          help="only the questions of this side of the reader's document "
+                          "split (external sets; see eval/data/reader_split.json)")
     common(evaluate)
+
+    reader = commands.add_parser("reader", help="train the span reader")
+    reader_commands = reader.add_subparsers(dest="reader_command", required=True)
+    train = reader_commands.add_parser(
+        "train", help="fine-tune the span reader from shared/qa-train and the training "
+        "documents of shared/external (resumes an interrupted run in --out)")
+    train.add_argument("--shared", type=Path, default=Path("../shared"),
+                       help="the shared data folder (default ../shared)")
+    train.add_argument("--out", type=Path, required=True, help="folder for checkpoints, "
+                       "reader.safetensors and manifest.json")
+    train.add_argument("--epochs", type=float, default=1.0)
+    train.add_argument("--layers", type=int, default=8, help="top encoder layers fine-tuned")
+    train.add_argument("--batch-size", type=int, default=16)
+    train.add_argument("--learning-rate", type=float, default=1e-4)
+    train.add_argument("--max-minutes", type=float, help="stop (checkpointed) after this long")
+    train.add_argument("--max-examples", type=int, help="a seeded sample of this many examples")
+    train.add_argument("--sources", help="comma-separated training sources (default: all)")
     return parser
 
 
@@ -124,6 +158,9 @@ def _settings(args: argparse.Namespace) -> Settings:
         value = getattr(args, option, None)
         if value is not None:
             overrides[field] = value
+    readers = getattr(args, "reader", None)
+    if readers:
+        overrides["reader"] = readers[0]
     return Settings(**overrides)
 
 
@@ -161,6 +198,8 @@ def _run(args: argparse.Namespace) -> int:
         from eval.command import run_eval
 
         return run_eval(args, settings)
+    if args.command == "reader":
+        return _train_reader(args, settings)
     if args.command == "search":
         encoder = engine.encoder_for(settings)
         corpus_index = engine.open_index(settings, encoder, show_progress=True)
@@ -195,6 +234,35 @@ def _run(args: argparse.Namespace) -> int:
         corpus_index.save(settings.index_dir)
     print(f"index at {settings.index_dir}: {len(corpus_index.documents)} documents, "
           f"{len(corpus_index.chunks)} chunks")
+    return 0
+
+
+def _train_reader(args: argparse.Namespace, settings: Settings) -> int:
+    from retriever.e5_local import e5_model_id, ensure_e5_folder
+    from service.answering.readers.train_command import DEFAULT_SOURCES, train_reader
+    from service.answering.readers.training import TrainSettings
+
+    if not (args.shared / "qa-train").is_dir():
+        raise InvalidInputError(f"{args.shared / 'qa-train'} is not a folder: give the shared "
+                                "data folder with --shared")
+    sources = tuple(args.sources.split(",")) if args.sources else DEFAULT_SOURCES
+    try:
+        train_settings = TrainSettings(epochs=args.epochs, batch_size=args.batch_size,
+                                       learning_rate=args.learning_rate,
+                                       trainable_layers=args.layers,
+                                       max_minutes=args.max_minutes, threads=settings.threads
+                                       or 2)
+    except ValueError as error:
+        raise InvalidInputError(str(error)) from error
+    base = ensure_e5_folder(settings.model_cache_dir)
+    try:
+        result = train_reader(args.shared, args.out, base, e5_model_id(base), train_settings,
+                              sources, max_examples=args.max_examples)
+    except ValueError as error:
+        raise InvalidInputError(str(error)) from error
+    state = "finished" if result.finished else "stopped early (run again to resume)"
+    print(f"reader {state}: {result.steps} steps, {result.features} features, "
+          f"{result.features_per_second:.1f} features/s, written to {args.out}")
     return 0
 
 

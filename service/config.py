@@ -13,7 +13,13 @@ from retriever.e5_local import E5_ALIAS
 from retriever.fusion import DEFAULT_WEIGHTS
 from retriever.rerank import RERANK_WEIGHT
 from service.answering.followup import MAX_HISTORY_TURNS
-from service.answering.pipeline import ANSWER_CACHE_SIZE, DEFAULT_MIN_CONFIDENCE
+from service.answering.pipeline import (
+    ANSWER_CACHE_SIZE,
+    DEFAULT_MIN_CONFIDENCE,
+    DEFAULT_NEURAL_MIN_PROBABILITY,
+)
+from service.answering.readers.base import DEFAULT_READER, ReaderKind
+from service.answering.readers.neural import DEFAULT_MAX_WINDOWS
 
 KIB = 1024
 MIB = 1024 * KIB
@@ -80,6 +86,26 @@ class Settings(BaseSettings):
     )
     answer_cache_size: int = Field(default=ANSWER_CACHE_SIZE, ge=0, le=1_000_000,
                                    description="identical questions answered from memory; 0: off")
+    reader: ReaderKind = Field(
+        default=DEFAULT_READER,
+        description="who picks the answer span: neural (our trained reader), rules (the "
+        "hand-written extractor) or auto (each question to the one measured better for its "
+        "kind; falls back to rules, logged, when the trained reader cannot be loaded)",
+    )
+    reader_dir: Path | None = Field(
+        default=None, description="folder of a trained reader (manifest.json + "
+        "reader.safetensors, `hoidap reader train`); default: the one shipped with hoidap",
+    )
+    reader_int8: bool = Field(default=True, description="run the trained reader as int8")
+    reader_max_windows: int = Field(
+        default=DEFAULT_MAX_WINDOWS, ge=1, le=64,
+        description="windows of passage text the trained reader reads per question (cost "
+        "grows with each)",
+    )
+    reader_min_probability: float = Field(
+        default=DEFAULT_NEURAL_MIN_PROBABILITY, ge=0, le=1,
+        description="the trained reader's weakest best-span probability still answered",
+    )
     answer_top_k: int = Field(default=5, ge=1, le=20, description="passages per answer")
     min_confidence: float = Field(
         default=DEFAULT_MIN_CONFIDENCE, ge=0, le=1,
@@ -163,7 +189,7 @@ class Settings(BaseSettings):
                              "surrounding spaces (e.g. `openssl rand -hex 32`)")
         return value
 
-    @field_validator("corpus", "index_dir", "model_cache_dir", mode="after")
+    @field_validator("corpus", "index_dir", "model_cache_dir", "reader_dir", mode="after")
     @classmethod
     def _expand_user(cls, value: Path | None) -> Path | None:
         return value.expanduser() if value is not None else None

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from index.ingest import IngestResult, load_sample_corpus, read_corpus
@@ -11,11 +13,15 @@ from index.postgres.writer import PostgresWriter
 from index.store import CorpusIndex, IndexSettings, index_exists
 from retriever.analyzer import Analyzer
 from retriever.dense import set_search_threads
+from retriever.e5_local import e5_model_id, ensure_e5_folder
 from retriever.encoder import Encoder, load_encoder
-from retriever.errors import DocumentError, IndexNotFoundError
+from retriever.errors import DocumentError, IndexNotFoundError, ModelUnavailableError
 from retriever.search import Searcher
 from service.answering import QAPipeline
 from service.answering.generative import OpenAICompatibleGenerator
+from service.answering.readers.base import ReaderKind
+from service.answering.readers.neural import NeuralReader, NeuralReaderSettings
+from service.answering.readers.weights import BUNDLED_DIR
 from service.config import Settings
 
 logger = logging.getLogger(__name__)
@@ -99,7 +105,53 @@ def make_searcher(settings: Settings, corpus_index: CorpusIndex | PostgresIndex,
     )
 
 
-def make_pipeline(settings: Settings, searcher: Searcher) -> QAPipeline:
+@dataclass(frozen=True)
+class ReaderStatus:
+    """Which reader was asked for, which one answers, and why they differ."""
+
+    requested: ReaderKind
+    active: ReaderKind
+    detail: str | None = None
+
+
+@lru_cache(maxsize=4)
+def _neural_reader(weights_dir: Path, cache_dir: Path, int8: bool, max_windows: int,
+                   threads: int | None) -> NeuralReader:
+    base = ensure_e5_folder(cache_dir)
+    return NeuralReader.load(weights_dir, base, e5_model_id(base), cache_dir,
+                             NeuralReaderSettings(max_windows, int8, threads))
+
+
+def load_reader(settings: Settings) -> tuple[NeuralReader | None, ReaderStatus]:
+    """The trained reader the settings ask for (loaded once per process and settings).
+
+    HOIDAP_READER=neural: missing or corrupt weights are a start-up error naming the file.
+    auto: the same problem is logged and the rule reader answers (seen on /readyz and in
+    /metrics).
+    """
+    if settings.reader == ReaderKind.RULES:
+        return None, ReaderStatus(ReaderKind.RULES, ReaderKind.RULES)
+    weights = settings.reader_dir or BUNDLED_DIR
+    try:
+        neural = _neural_reader(weights, settings.model_cache_dir, settings.reader_int8,
+                                settings.reader_max_windows, settings.threads)
+    except ModelUnavailableError as error:
+        if settings.reader == ReaderKind.NEURAL:
+            raise
+        logger.warning("the trained reader is unavailable, the rule reader answers: %s",
+                       error)
+        return None, ReaderStatus(settings.reader, ReaderKind.RULES, str(error))
+    return neural, ReaderStatus(settings.reader, settings.reader)
+
+
+def make_pipeline(settings: Settings, searcher: Searcher,
+                  neural: NeuralReader | None = None,
+                  reader: ReaderKind | None = None) -> QAPipeline:
+    """The answering pipeline; `neural`/`reader` as load_reader gave them (loaded here when
+    not given)."""
+    if reader is None:
+        neural, status = load_reader(settings)
+        reader = status.active
     generator = None
     if settings.generator_url:
         generator = OpenAICompatibleGenerator(settings.generator_url, settings.generator_model,
@@ -107,4 +159,5 @@ def make_pipeline(settings: Settings, searcher: Searcher) -> QAPipeline:
                                               settings.generator_timeout_s)
     return QAPipeline(searcher, top_k=settings.answer_top_k,
                       min_confidence=settings.min_confidence, generator=generator,
-                      cache_size=settings.answer_cache_size)
+                      cache_size=settings.answer_cache_size, neural=neural, reader=reader,
+                      neural_min_probability=settings.reader_min_probability)

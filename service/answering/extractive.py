@@ -30,7 +30,13 @@ from retriever.text.normalize import fold_diacritics, match_form
 from retriever.text.sentences import Sentence, clause_around
 from retriever.types import Passage
 from service.answering.lists import ListItem, list_items
-from service.answering.question import ORDINAL_RE, QuestionInfo, around_question_word
+from service.answering.question import (
+    ORDINAL_RE,
+    QuestionInfo,
+    QuestionKind,
+    around_question_word,
+)
+from service.answering.reasons import DeclineReason
 from service.answering.spans import (
     Span,
     candidate_spans,
@@ -40,6 +46,7 @@ from service.answering.spans import (
     unit_after,
 )
 from service.answering.verify import holds_role, missing_years, named_near
+from service.answering.wordlists import word_list
 
 # Whether the sentence at hand may answer the question at all: the pipeline's check that it
 # is about the province asked (see verify.names_other_province).
@@ -68,8 +75,7 @@ DEFINITION_BONUS = 0.3  # "X là ...", "... (X)" for a "X là gì?" question
 UNBOUND_FACTOR = 0.6
 COUNTED_SHARE = 1 / 3  # of what is counted (IDF-weighted) a number's unit must name
 RANK_TOPIC_FLOOR = 0.7  # a rank's segment without any of what the question ranks
-_RANKING_WORDS = ("xếp hạng thứ mấy vị trí nào đứng cả nước toàn quốc trong các tỉnh thành "
-                  "xep hang thu may vi tri nao dung ca nuoc toan quoc tinh thanh")
+_RANKING_WORDS = " ".join(word_list("vi", "ranking_words"))
 MISSING_YEAR_FACTOR = 0.6  # the question names a year this part of the text does not
 PROXIMITY_CHARS = 30.0
 # Alignment of the question's words around its question word (see _alignment). Chosen on
@@ -86,10 +92,7 @@ UNIT_MATCH_WEIGHT = 1.0
 # Words of a counted phrase that say nothing of what is counted. (Coverage's stop list
 # also folds English "to" onto "tổ", so it cannot judge the accented unit words here; an
 # English question's counted words arrive translated.)
-_COUNT_STOP = frozenset((
-    "bao", "nhiêu", "mấy", "các", "những", "là", "có", "được", "của", "và", "trong", "với",
-    "ở", "tại", "nhieu", "may", "co", "duoc", "cua", "va", "cac", "nhung", "la", "tai",
-))
+_COUNT_STOP = frozenset(word_list("vi", "count_stop_words"))
 _WORD_RE = re.compile(r"[^\W_]+(?:[.,/][^\W_]+)*")
 
 
@@ -138,8 +141,8 @@ class Extraction:
     span: Span | None
     answer_text: str  # the sentence, or the clause of it that holds the span
     score: float
-    # The question's constraint this candidate fails (verify.UNMET_REASONS), "" if none.
-    unmet: str = ""
+    # The question's constraint this candidate fails (reasons.UNMET_REASONS), None if none.
+    unmet: DeclineReason | None = None
 
 
 class QuestionTerms:
@@ -170,7 +173,7 @@ class QuestionTerms:
         # What a rank is the rank of ("kinh tế số" in "Kinh tế số của Bình Phước xếp thứ
         # mấy?"): the question's words less its places and its ranking words.
         self.topic: dict[str, float] = {}
-        if question.kind == "rank":
+        if question.kind == QuestionKind.RANK:
             place = set(self.tokens(" ".join(question.provinces)))
             ranking = set(self.tokens(_RANKING_WORDS))
             self.topic = {t: w for t, w in self.weights.items()
@@ -379,18 +382,18 @@ def best_extraction(question: QuestionInfo, passages: Sequence[Passage], idf: Id
                                      chunk.text)
             unmet = extraction.unmet
             if about is not None and not about(passage, unit.sentence_text):
-                unmet = "province"
+                unmet = DeclineReason.PROVINCE
             elif years:
-                unmet = "year"
+                unmet = DeclineReason.YEAR
             found.append(replace(extraction, unmet=unmet))
     if not found:
         return None
-    if question.kind != "sentence" and all(e.span is None for e in found):
+    if question.kind != QuestionKind.SENTENCE and all(e.span is None for e in found):
         # No candidate has a span of the asked type (names the span finders do not know,
         # "Charles Edward Magoon"): the type says nothing against any of them.
         found = [replace(e, score=e.score / MISSING_TYPE_FACTOR) for e in found]
     met = [e for e in found if not e.unmet]
-    if question.abbreviation and question.kind == "sentence":
+    if question.abbreviation and question.kind == QuestionKind.SENTENCE:
         # "X là viết tắt của gì?" is answered by the sentence that spells X out, whenever
         # one was found: its span is the expansion (see expansion_spans).
         met = [e for e in met if e.span is not None] or met
@@ -442,9 +445,9 @@ def _score_unit(question: QuestionInfo, terms: QuestionTerms, unit: Unit,
     if expansions or (terms.subject and not question.abbreviation
                       and _defines(segment.text, terms.subject)):
         score += DEFINITION_BONUS
-    unmet = ""
+    unmet: DeclineReason | None = None
     scored: list[tuple[float, Span]] = []
-    if question.kind != "sentence":
+    if question.kind != QuestionKind.SENTENCE:
         spans = candidate_spans(segment.text, question.kind)
         headed = headed_name_spans(segment.text, question.head)
         spans = headed + [s for s in spans if not any(h.start <= s.start < h.end for h in headed)]
@@ -463,7 +466,8 @@ def _score_unit(question: QuestionInfo, terms: QuestionTerms, unit: Unit,
     span = max(scored, key=lambda pair: pair[0])[1] if scored else None
     if span is None and expansions:
         span = expansions[0]
-    anchor = _named_person(question, segment.text, span) if question.kind == "role" else None
+    anchor = (_named_person(question, segment.text, span)
+              if question.kind == QuestionKind.ROLE else None)
     return Extraction(index, segment, span,
                       _answer_text(segment.text, span, unit.part, anchor), score, unmet)
 
@@ -471,18 +475,18 @@ def _score_unit(question: QuestionInfo, terms: QuestionTerms, unit: Unit,
 def _bound(question: QuestionInfo, terms: QuestionTerms, segment: str, span: Span,
            headed: list[Span]) -> bool:
     """The span answers what the question pins down, not just its type (verify.py)."""
-    if question.kind == "number" and terms.counted and terms.counted != {"%"}:
+    if question.kind == QuestionKind.NUMBER and terms.counted and terms.counted != {"%"}:
         unit = unit_after(segment, span)
         return terms.counts_head(unit) or terms.counted_share(unit) >= COUNTED_SHARE
-    if question.kind == "person":
+    if question.kind == QuestionKind.PERSON:
         return holds_role(segment, span, question.roles)
-    if question.kind == "role":
+    if question.kind == QuestionKind.ROLE:
         return _named_person(question, segment, span) is not None or not _persons(question)
-    if question.kind == "name" and question.head:
+    if question.kind == QuestionKind.NAME and question.head:
         return span in headed
-    if question.kind == "date":
+    if question.kind == QuestionKind.DATE:
         return has_date_part(span.text, question.date_part)
-    if question.kind == "rank":
+    if question.kind == QuestionKind.RANK:
         # "lần thứ XI" counts occasions: a rank only when the question asks "lần thứ mấy".
         occasion = re.search(r"\blần\s*$", segment[max(0, span.start - 6):span.start],
                              re.IGNORECASE)
@@ -492,20 +496,20 @@ def _bound(question: QuestionInfo, terms: QuestionTerms, segment: str, span: Spa
 
 
 def _unmet(question: QuestionInfo, terms: QuestionTerms, scored: list[tuple[float, Span]],
-           bound: list[tuple[float, Span]], passage: str) -> str:
+           bound: list[tuple[float, Span]], passage: str) -> DeclineReason | None:
     """The constraint a segment fails outright: a ranking question with no rank (of the
     kind asked), an amount question with no number, a count of something its passage never
     mentions, a person without the office asked about."""
-    if question.kind == "rank" and question.ranking and not bound:
-        return "type"
-    if question.kind == "number" and question.asks_amount and not scored:
-        return "type"
-    if (question.kind == "number" and terms.counted and terms.counted != {"%"} and not bound
-            and not _mentions_counted(question.counted, passage)):
-        return "count"
-    if question.kind == "person" and question.roles and not bound:
-        return "role"
-    return ""
+    if question.kind == QuestionKind.RANK and question.ranking and not bound:
+        return DeclineReason.TYPE
+    if question.kind == QuestionKind.NUMBER and question.asks_amount and not scored:
+        return DeclineReason.TYPE
+    if (question.kind == QuestionKind.NUMBER and terms.counted and terms.counted != {"%"}
+            and not bound and not _mentions_counted(question.counted, passage)):
+        return DeclineReason.COUNT
+    if question.kind == QuestionKind.PERSON and question.roles and not bound:
+        return DeclineReason.ROLE
+    return None
 
 
 # Spellings of one unit of measure: "cao bao nhiêu mét?" is answered by "cao 200 m".
@@ -517,13 +521,7 @@ _UNIT_SPELLINGS = (
 _UNIT_ALIASES = {form: group for group in _UNIT_SPELLINGS for form in group}
 # "Bao nhiêu người" counts people under any name ("4.500 thành viên", "1.200 cán bộ"); the
 # other way round a "cán bộ" is not any person, so these are not spellings of one unit.
-_PEOPLE = frozenset((
-    "nguoi", "thanh_vien", "can_bo", "cong_chuc", "vien_chuc", "nhan_vien", "lao_dong",
-    "hoc_sinh", "sinh_vien", "hoc_vien", "giao_vien", "giang_vien", "bac_si", "y_si",
-    "dieu_duong", "benh_nhan", "nguoi_dan", "cong_dan", "cu_tri", "doan_vien", "dang_vien",
-    "hoi_vien", "chien_si", "ky_su", "chuyen_gia", "tinh_nguyen", "nong_dan", "cong_nhan",
-    "tieu_thuong", "du_khach", "khach", "tre_em", "thanh_nien", "nhan_khau",
-))
+_PEOPLE = frozenset(word_list("vi", "people_nouns"))
 
 
 def _tokens_in_order(text: str, fold: bool) -> list[str]:

@@ -26,21 +26,30 @@ from retriever.rerank import bm25_idf
 from retriever.retrievers import BM25Retriever, QueryEmbedder
 from retriever.search import MAX_QUERY_CHARS, Searcher, validate_query
 from retriever.text.abbreviations import expand_abbreviations
-from retriever.text.gazetteer import canonical_province, find_provinces
 from retriever.text.normalize import fold_diacritics, has_diacritics, match_form, normalize
-from retriever.text.query_expansion import query_expansion
 from retriever.types import Chunk, Passage, SearchFilter
-from service.answering.extractive import (
-    Extraction,
-    best_extraction,
-    vietnamese_terms_of_english,
-)
+from service.answering.extractive import Extraction, vietnamese_terms_of_english
 from service.answering.followup import resolve_followup
 from service.answering.generative import GeneratorError, OpenAICompatibleGenerator
-from service.answering.question import QuestionInfo, analyse_question, counted_thing
+from service.answering.question import (
+    QuestionInfo,
+    QuestionKind,
+    analyse_question,
+    counted_thing,
+)
+from service.answering.readers.base import Candidate, ReaderKind, ReadRequest
+from service.answering.readers.choice import auto_choice
+from service.answering.readers.neural import NeuralReader
+from service.answering.readers.rules import RuleReader
+from service.answering.reasons import DeclineReason
 from service.answering.semantic import SentenceSimilarity
 from service.answering.types import Answer, Citation, Turn
-from service.answering.verify import names_other_province, unmet_message
+from service.answering.verify import (
+    about_provinces,
+    candidate_about,
+    missing_years,
+    unmet_message,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +67,9 @@ ABBREVIATION_DEPTH = 20  # passages searched for the one that spells an abbrevia
 # stay below +0.25 and the near-miss unanswerable ones reach +0.34 to +0.57.
 ELSEWHERE_MARGIN = 0.4
 ANSWER_CACHE_SIZE = 1024
+# The trained reader's weakest best-span probability still answered (set on the validation
+# documents, docs/evaluation.md).
+DEFAULT_NEURAL_MIN_PROBABILITY = 0.3
 
 
 def idf_lookup(searcher: Searcher) -> IdfLookup:
@@ -77,7 +89,11 @@ class QAPipeline:
                  min_confidence: float = DEFAULT_MIN_CONFIDENCE,
                  generator: OpenAICompatibleGenerator | None = None,
                  sentence_similarity: bool = True,
-                 cache_size: int = ANSWER_CACHE_SIZE) -> None:
+                 cache_size: int = ANSWER_CACHE_SIZE,
+                 neural: NeuralReader | None = None,
+                 reader: ReaderKind = ReaderKind.RULES,
+                 neural_min_probability: float = DEFAULT_NEURAL_MIN_PROBABILITY,
+                 decline_on_null: bool = True) -> None:
         if not 0.0 <= min_confidence <= 1.0:
             raise ValueError("min_confidence must be between 0 and 1")
         self.searcher = searcher
@@ -86,6 +102,16 @@ class QAPipeline:
         self.min_confidence = min_confidence
         self._idf = idf_lookup(searcher)
         self._similarity = _sentence_similarity(searcher) if sentence_similarity else None
+        self.rules = RuleReader(self._idf, self._similarity, self._lead_in)
+        if reader != ReaderKind.RULES and neural is None:
+            raise ValueError(f"reader {reader.value!r} needs the trained reader")
+        if not 0.0 <= neural_min_probability <= 1.0:
+            raise ValueError("neural_min_probability must be between 0 and 1")
+        self.neural = neural
+        self.reader_kind = ReaderKind(reader)
+        self.neural_min_probability = neural_min_probability
+        # Off only to measure: bench/reader_threshold.py scores every span it would give.
+        self.decline_on_null = decline_on_null
         self.provinces = searcher.provinces()
         # A widget's visitors ask the same few questions; the key holds the index's version,
         # so a cached answer never outlives the passages it cites.
@@ -151,45 +177,110 @@ class QAPipeline:
                    "answer": (finished - searched) * 1000,
                    "total": (finished - started) * 1000}
         logger.debug("answered %r as %r (%s)", message, answer.text, answer.reason)
-        return Answer(answer.text, answer.span, answer.abstained, answer.citations,
-                      question.kind, text, answer.reason, answer.confidence, timings)
+        return replace(answer, question_type=question.kind, resolved_question=text,
+                       timings_ms=timings)
 
     def _answer_from(self, question: QuestionInfo, passages: list[Passage],
                      focus: str, context: str = "", cite: int | None = None,
                      asked: str = "") -> Answer:
+        """Passages -> verified passages -> read -> verify candidates -> decide -> cite."""
         if not passages:
-            return self._abstain(question, "no passage")
-        relevant = [p for p in passages if _about_provinces(p, question.provinces)]
+            return self._abstain(question, DeclineReason.NO_PASSAGE)
+        relevant = [p for p in passages if about_provinces(p, question.provinces)]
         if not relevant:
-            return self._abstain(question, "province", ", ".join(question.provinces))
+            return self._abstain(question, DeclineReason.PROVINCE,
+                                 ", ".join(question.provinces))
         with_terms = [p for p in relevant if _has_terms(p, question.required_terms)]
         if not with_terms:
             missing = [t for t in question.required_terms
                        if not any(_has_terms(p, [t]) for p in relevant)]
-            return self._abstain(question, "term", ", ".join(missing))
-        extraction = self._extract(question, with_terms, focus, context, asked)
-        if extraction is None:
-            return self._abstain(question, "no sentence")
-        if extraction.unmet == "province":
-            return self._abstain(question, "province", ", ".join(question.provinces))
-        if extraction.unmet:
-            return self._abstain(question, extraction.unmet, confidence=extraction.score)
-        if extraction.score < self.min_confidence:
-            return self._abstain(question, "weak", confidence=extraction.score)
-        elsewhere = self._answered_elsewhere(question, passages, relevant, extraction, focus,
-                                             context, asked)
+            return self._abstain(question, DeclineReason.TERM, ", ".join(missing))
+        request = ReadRequest(question, with_terms, focus, context, asked)
+        kind = self._reader_for(question)
+        if kind == ReaderKind.NEURAL and self.neural is not None:
+            decision = self._decide_neural(question, request)
+        else:
+            decision = self._decide_rules(question, request, passages, relevant)
+        if isinstance(decision, Answer):
+            return decision
+        return self._cited(decision, with_terms, cite, kind)
+
+    def _reader_for(self, question: QuestionInfo) -> ReaderKind:
+        """Which reader answers this question (HOIDAP_READER; `auto` by kind, see
+        readers/choice.py)."""
+        if self.neural is None or self.reader_kind == ReaderKind.RULES:
+            return ReaderKind.RULES
+        if self.reader_kind == ReaderKind.NEURAL:
+            return ReaderKind.NEURAL
+        return auto_choice(question, bool(self.provinces))
+
+    def _decide_rules(self, question: QuestionInfo, request: ReadRequest,
+                      passages: list[Passage], relevant: list[Passage]) -> Candidate | Answer:
+        best = self.rules.read(request).best
+        if best is None:
+            return self._abstain(question, DeclineReason.NO_SENTENCE)
+        if best.unmet == DeclineReason.PROVINCE:
+            return self._abstain(question, DeclineReason.PROVINCE,
+                                 ", ".join(question.provinces))
+        if best.unmet:
+            return self._abstain(question, best.unmet, confidence=best.score)
+        if best.score < self.min_confidence:
+            return self._abstain(question, DeclineReason.WEAK, confidence=best.score)
+        elsewhere = self._answered_elsewhere(question, passages, relevant, best, request)
         if elsewhere is not None:
-            return self._abstain(question, "elsewhere", elsewhere, extraction.score)
-        source = with_terms[extraction.passage_index]
-        ordered = ([source] + [p for p in with_terms if p is not source])[:cite]
+            return self._abstain(question, DeclineReason.ELSEWHERE, elsewhere, best.score)
+        return best
+
+    def _decide_neural(self, question: QuestionInfo, request: ReadRequest
+                       ) -> Candidate | Answer:
+        """The trained reader's best span that meets the question's constraints (province,
+        year), unless its no-answer probability wins or the span's is too low."""
+        assert self.neural is not None
+        reading = self.neural.read(request)
+        verified = [replace(c, unmet=self._unmet(question, request.passages, c))
+                    for c in reading.candidates]
+        met = [c for c in verified if c.unmet is None]
+        if not met:
+            if verified and verified[0].unmet is not None:
+                reason = verified[0].unmet
+                about = ", ".join(question.provinces) if reason == DeclineReason.PROVINCE else ""
+                return self._abstain(question, reason, about, verified[0].score)
+            return self._abstain(question, DeclineReason.NO_ANSWER,
+                                 confidence=1 - (reading.no_answer or 1.0))
+        best = met[0]
+        no_answer = reading.no_answer or 0.0
+        best = replace(best, features={**best.features, "no_answer": no_answer})
+        if ((self.decline_on_null and no_answer >= best.score)
+                or best.score < self.neural_min_probability):
+            return self._abstain(question, DeclineReason.NO_ANSWER, confidence=best.score)
+        return best
+
+    def _unmet(self, question: QuestionInfo, passages: Sequence[Passage],
+               candidate: Candidate) -> DeclineReason | None:
+        """Verify stage for a trained reader's candidate: its sentence is about the province
+        asked, and its passage (title, the passage before it) states the year asked."""
+        passage = passages[candidate.passage_index]
+        chunk = passage.chunk
+        sentence = chunk.text[candidate.sentence_start:candidate.sentence_end]
+        if not candidate_about(passage, sentence, question.provinces):
+            return DeclineReason.PROVINCE
+        years = missing_years(question.years, chunk.text, chunk.title)
+        if years and missing_years(years, self._lead_in(passage)):
+            return DeclineReason.YEAR
+        return None
+
+    def _cited(self, best: Candidate, passages: list[Passage], cite: int | None,
+               kind: ReaderKind) -> Answer:
+        source = passages[best.passage_index]
+        ordered = ([source] + [p for p in passages if p is not source])[:cite]
         citations = [Citation.from_passage(n, p) for n, p in enumerate(ordered, start=1)]
-        return Answer(f"{extraction.answer_text} [1].", extraction.span.text
-                      if extraction.span else None, False, citations,
-                      confidence=extraction.score)
+        return Answer(f"{best.answer_text} [1].", best.span, False, citations,
+                      confidence=best.score, reader=kind,
+                      no_answer=best.features.get("no_answer"))
 
     def _answered_elsewhere(self, question: QuestionInfo, passages: list[Passage],
-                            relevant: list[Passage], extraction: Extraction, focus: str,
-                            context: str, asked: str = "") -> str | None:
+                            relevant: list[Passage], best: Candidate,
+                            request: ReadRequest) -> str | None:
         """The province whose passage answers the question far better than any passage
         about the one asked ("Vĩnh Long có bao nhiêu dịch vụ công trực tuyến được tích hợp
         lên Cổng dịch vụ công quốc gia?" where only Bình Phước's article gives that count):
@@ -200,28 +291,11 @@ class QAPipeline:
         others = [p for p in passages if p not in relevant]
         if not others:
             return None
-        rival = self._extract(replace(question, provinces=[]), others, focus, context, asked)
-        if rival is None or rival.unmet or rival.score - extraction.score < ELSEWHERE_MARGIN:
+        rival = self.rules.read(replace(request, question=replace(question, provinces=[]),
+                                        passages=others)).best
+        if rival is None or rival.unmet or rival.score - best.score < ELSEWHERE_MARGIN:
             return None
         return others[rival.passage_index].chunk.province or ""
-
-    def _extract(self, question: QuestionInfo, passages: list[Passage], focus: str = "",
-                 context: str = "", asked: str = "") -> Extraction | None:
-        """The best sentence; `asked` is the text whose (already embedded) vector sentences
-        are compared with: the retrieval query, e.g. an English question with its Vietnamese
-        terms (the bare question by default)."""
-        similarity = None
-        if self._similarity is not None:
-            scorer, compared = self._similarity, asked or question.text
-            similarity = lambda texts: scorer(compared, texts)  # noqa: E731
-        provinces = question.provinces
-
-        def about(passage: Passage, sentence: str) -> bool:
-            return not provinces or (_names_province(passage, sentence, provinces)
-                                     and not names_other_province(sentence, provinces))
-        return best_extraction(question, passages, self._idf, focus,
-                               expansion=f"{query_expansion(question.text)} {context}",
-                               similarity=similarity, about=about, lead_in=self._lead_in)
 
     def _lead_in(self, passage: Passage) -> str:
         """The passage of the same article just before this one ("... đặt ra những mục tiêu
@@ -257,20 +331,21 @@ class QAPipeline:
             single = replace(question, text=_only_province(question.text, province,
                                                            question.provinces),
                              kind=kind, provinces=[province], compare="", required_terms=[],
-                             counted=("%" if kind == "number"
+                             counted=("%" if kind == QuestionKind.NUMBER
                                       and counted_thing(question.text) == "%" else ""))
             passages = self.searcher.search(single.text[:MAX_QUERY_CHARS], top_k,
                                             SearchFilter(province=province), retriever)
-            passages = [p for p in passages if _about_provinces(p, [province])]
-            extraction = self._extract(single, passages) if passages else None
+            passages = [p for p in passages if about_provinces(p, [province])]
+            extraction = (self.rules.extraction(ReadRequest(single, passages))
+                          if passages else None)
             value = _comparable_value(extraction.span.text, kind) if (
                 extraction is not None and extraction.span is not None) else None
             if (extraction is None or extraction.unmet or value is None
                     or extraction.score < self.min_confidence):
-                return self._abstain(question, "compare", province)
+                return self._abstain(question, DeclineReason.COMPARE, province)
             found.append((province, value, extraction, passages))
         # A better rank is a smaller number: "thứ hạng cao hơn/tốt hơn" is the minimum.
-        smaller_wins = (question.compare == "more") == (kind == "rank")
+        smaller_wins = (question.compare == "more") == (kind == QuestionKind.RANK)
         ordered = sorted(found, key=lambda f: f[1] if smaller_wins else -f[1])
         parts, citations = [], []
         for n, (province, _value, extraction, passages) in enumerate(ordered, start=1):
@@ -297,11 +372,15 @@ class QAPipeline:
         return Answer(text, extractive.span, False, extractive.citations,
                       confidence=extractive.confidence)
 
-    def _abstain(self, question: QuestionInfo, reason: str, about: str = "",
+    def _abstain(self, question: QuestionInfo, reason: DeclineReason, about: str = "",
                  confidence: float = 0.0) -> Answer:
         return Answer(abstention_message(self.provinces, reason, about, question.language,
                                          question),
                       None, True, [], reason=reason, confidence=confidence)
+
+
+_CONSTRAINT_REASONS = (DeclineReason.YEAR, DeclineReason.ROLE, DeclineReason.COUNT,
+                       DeclineReason.TYPE)
 
 
 def _sentence_similarity(searcher: Searcher) -> SentenceSimilarity | None:
@@ -312,21 +391,21 @@ def _sentence_similarity(searcher: Searcher) -> SentenceSimilarity | None:
                               stored=searcher.segment_vectors)
 
 
-def abstention_message(provinces: Sequence[str], reason: str, about: str,
+def abstention_message(provinces: Sequence[str], reason: DeclineReason, about: str,
                        language: str = "vi", question: QuestionInfo | None = None) -> str:
-    if reason in ("year", "role", "count", "type") and question is not None:
+    if reason in _CONSTRAINT_REASONS and question is not None:
         opening = unmet_message(question, reason)
-    elif reason == "elsewhere" and question is not None:
+    elif reason == DeclineReason.ELSEWHERE and question is not None:
         asked = ", ".join(question.provinces)
         where = f" (chỉ có của {about})" if about else ""
         opening = (f"Xin lỗi, các bài viết hiện có không nêu thông tin này cho {asked}{where} "
                    "nên tôi chưa trả lời được.")
-    elif reason == "compare" and about:
+    elif reason == DeclineReason.COMPARE and about:
         opening = (f"Xin lỗi, các bài viết hiện có không nêu số liệu của {about} để so sánh "
                    "nên tôi chưa trả lời được.")
-    elif reason == "province" and about:
+    elif reason == DeclineReason.PROVINCE and about:
         opening = f"Xin lỗi, các bài viết hiện có không nói về {about} nên tôi chưa trả lời được."
-    elif reason == "term" and about:
+    elif reason == DeclineReason.TERM and about:
         opening = (f"Xin lỗi, các bài viết hiện có không nhắc đến “{about}” "
                    "nên tôi chưa trả lời được câu hỏi này.")
     else:
@@ -342,28 +421,6 @@ def abstention_message(provinces: Sequence[str], reason: str, about: str,
     english = (" (Sorry: the articles do not answer this question.)"
                if language == "en" else "")
     return opening + coverage + english
-
-
-@lru_cache(maxsize=8192)
-def _provinces_named(text: str) -> frozenset[str]:
-    """Provinces a passage or sentence names (cached: passages return for many questions)."""
-    return frozenset(name for name, _count in find_provinces(text))
-
-
-def _is_about(passage: Passage, provinces: Sequence[str], text: str) -> bool:
-    """The passage's own province is asked about, or `text` names one that is."""
-    chunk = passage.chunk
-    if chunk.province and canonical_province(chunk.province) in provinces:
-        return True
-    return bool(_provinces_named(text) & set(provinces))
-
-
-def _about_provinces(passage: Passage, provinces: Sequence[str]) -> bool:
-    return not provinces or _is_about(passage, provinces, passage.chunk.text)
-
-
-def _names_province(passage: Passage, sentence: str, provinces: Sequence[str]) -> bool:
-    return _is_about(passage, provinces, sentence)
 
 
 @lru_cache(maxsize=8192)
@@ -390,9 +447,10 @@ _RANK_WORDS_RE = re.compile(r"\b(?:thu hang|xep hang|hang|vi tri|xep thu|dung th
                             r"ranking|ranked)\b")
 
 
-def comparison_kind(text: str) -> str:
+def comparison_kind(text: str) -> QuestionKind:
     """What a comparison compares: ranks ("thứ hạng tốt hơn") or numbers (the rest)."""
-    return "rank" if _RANK_WORDS_RE.search(fold_diacritics(text.casefold())) else "number"
+    return (QuestionKind.RANK if _RANK_WORDS_RE.search(fold_diacritics(text.casefold()))
+            else QuestionKind.NUMBER)
 
 
 def _only_province(text: str, keep: str, provinces: Sequence[str]) -> str:
@@ -418,7 +476,7 @@ def _comparable_value(span: str, kind: str) -> float | None:
     """The number a span states, Vietnamese style ("1.506" = 1506, "78,9%" = 78.9); a rank
     "đứng đầu"/"dẫn đầu"/"thứ nhất" is 1."""
     folded = fold_diacritics(span.casefold())
-    if kind == "rank" and re.search(r"\b(?:dau|nhat)\b", folded):
+    if kind == QuestionKind.RANK and re.search(r"\b(?:dau|nhat)\b", folded):
         return 1.0
     match = _VALUE_RE.search(span)
     if match is None:

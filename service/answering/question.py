@@ -4,9 +4,24 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from retriever.text.gazetteer import canonical_province, find_provinces
 from retriever.text.normalize import fold_diacritics, has_diacritics, match_form, normalize
+
+
+class QuestionKind(StrEnum):
+    """What a question asks for: the answer's type."""
+
+    ROLE = "role"  # an office ("giữ chức vụ gì")
+    RANK = "rank"
+    DATE = "date"
+    PERSON = "person"
+    PLACE = "place"
+    NUMBER = "number"
+    NAME = "name"  # the name of a thing ("nền tảng nào")
+    SENTENCE = "sentence"  # a description or explanation: answered by a sentence
+
 
 # Answer types, from the most specific phrasing to the most general. Patterns run on the
 # accent-folded, case-folded question so "thu may" is read like "thứ mấy".
@@ -58,7 +73,7 @@ _PERSON_RE = re.compile(r"\b(?i:ông|bà|anh|chị|đồng chí)\s+((?:[A-ZĐ]\w
 @dataclass(frozen=True)
 class QuestionInfo:
     text: str
-    kind: str  # rank | date | person | place | number | name | sentence
+    kind: QuestionKind
     language: str  # "vi" | "en"
     accented: bool
     provinces: list[str] = field(default_factory=list)
@@ -171,18 +186,18 @@ def around_question_word(text: str) -> tuple[str, str]:
     return lowered[:match.start()], lowered[match.end():]
 
 
-def question_kind(text: str, language: str) -> str:
+def question_kind(text: str, language: str) -> QuestionKind:
     folded = pattern_form(text)
     named = pattern_form(text, _AMBIGUOUS_IN_NAMES)
     for kind, pattern in _EN_TYPES if language == "en" else _VI_TYPES:
-        if kind == "name":
+        if kind == QuestionKind.NAME:
             folded = named
         if re.search(pattern, folded):
-            if kind == "person" and re.search(r"\bAI\b", text) and not re.search(
+            if kind == QuestionKind.PERSON and re.search(r"\bAI\b", text) and not re.search(
                     r"\bai\b", text):
                 continue
-            return kind
-    return "sentence"
+            return QuestionKind(kind)
+    return QuestionKind.SENTENCE
 
 
 # A Vietnamese syllable written without accents: onset, one to three vowels, coda.
@@ -369,18 +384,20 @@ def analyse_question(text: str) -> QuestionInfo:
     if language == "en":
         # "5G" and "2030" must be in the passage; "9th" is said "thứ 9" there.
         terms = [t for t in terms if any(c.isdigit() for c in t) and not ORDINAL_RE.fullmatch(t)]
-    roles = question_roles(text, language) if kind in ("person", "name") else []
+    roles = (question_roles(text, language)
+             if kind in (QuestionKind.PERSON, QuestionKind.NAME) else [])
     if roles:
-        kind = "person"  # "Chủ tịch UBND tỉnh X tên gì?" asks for a person's name
+        kind = QuestionKind.PERSON  # "Chủ tịch UBND tỉnh X tên gì?" asks for a person's name
     subject = definition_subject(text) if language == "vi" else ""
     years = re.findall(r"(?<![\d/.,-])(?:19|20)\d\d(?![\d/.,-]\d)", text)
     return QuestionInfo(text, kind, language, has_diacritics(text), provinces, terms,
-                        counted_thing(text) if kind == "number" else "", subject,
-                        years=list(dict.fromkeys(years)) if kind != "date" else [],
+                        counted_thing(text) if kind == QuestionKind.NUMBER else "", subject,
+                        years=list(dict.fromkeys(years)) if kind != QuestionKind.DATE else [],
                         roles=roles,
                         abbreviation=abbreviation_asked(text, subject),
-                        head=name_head(text) if kind == "name" else "",
+                        head=name_head(text) if kind == QuestionKind.NAME else "",
                         compare=comparison(text, provinces),
                         asks_amount=bool(_AMOUNT_RE.search(pattern_form(text))),
-                        ranking=kind == "rank" and bool(_RANKING_RE.search(pattern_form(text))),
-                        date_part=date_part(text) if kind == "date" else "")
+                        ranking=kind == QuestionKind.RANK
+                        and bool(_RANKING_RE.search(pattern_form(text))),
+                        date_part=date_part(text) if kind == QuestionKind.DATE else "")

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from retriever.types import Passage
+from service.answering.reasons import DeclineReason
 
 Role = Literal["user", "assistant"]
 
@@ -55,6 +56,8 @@ class Answer:
     # The question after follow-up resolution ("Còn kinh tế số thì sao?" + history ->
     # "Bình Phước kinh tế số xếp hạng thứ mấy?"): what was actually searched.
     resolved_question: str = ""
-    reason: str | None = None  # why it abstained, for logs and evaluation
+    reason: DeclineReason | None = None  # why it abstained, for logs and evaluation
     confidence: float = 0.0
     timings_ms: dict[str, float] = field(default_factory=dict)
+    reader: str | None = None  # the reader whose span this is (readers.base.ReaderKind)
+    no_answer: float | None = None  # the trained reader's no-answer probability

@@ -11,21 +11,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
-from retriever.text.gazetteer import find_provinces
+from retriever.text.gazetteer import canonical_province, find_provinces
 from retriever.text.normalize import fold_diacritics, match_form
-from service.answering.question import QuestionInfo
+from retriever.types import Passage
+from service.answering.question import QuestionInfo, QuestionKind
+from service.answering.reasons import DeclineReason
 from service.answering.spans import Span
 
 # How far (characters) an office may stand from the name of who holds it: "Ông Nguyễn Minh
 # Quang - Giám đốc Sở ..." and "Phó Bí thư Tỉnh ủy, Chủ tịch UBND tỉnh- Lữ Quang Ngời".
 ROLE_WINDOW = 45
 
-# What a candidate can fail (Extraction.unmet; the abstention's reason): "province" (it
-# reports another province's fact), "year" (its passage has not the year asked about),
-# "type" (no rank, or no number for "bao nhiêu"), "count" (its numbers count something
-# else), "role" (no person holding the office asked about).
-UNMET_REASONS = ("province", "year", "type", "count", "role")
 
 
 def missing_years(years: Sequence[str], *texts: str) -> list[str]:
@@ -92,21 +90,22 @@ def named_near(sentence: str, span: Span, name: str) -> Span | None:
     return Span(sentence[start:end], start, end)
 
 
-def unmet_message(question: QuestionInfo, reason: str) -> str:
+def unmet_message(question: QuestionInfo, reason: DeclineReason) -> str:
     """The first sentence of an abstention that says which constraint no passage met."""
-    if reason == "year":
+    if reason == DeclineReason.YEAR:
         return (f"Xin lỗi, các bài viết hiện có không có thông tin của năm "
                 f"{', '.join(question.years)} cho câu hỏi này nên tôi chưa trả lời được.")
-    if reason == "role":
+    if reason == DeclineReason.ROLE:
         roles = ", ".join(question.roles)
         return (f"Xin lỗi, các bài viết hiện có không nêu tên người giữ chức vụ bạn hỏi "
                 f"({_display(question.text, roles)}) nên tôi chưa trả lời được.")
-    if reason == "count":
+    if reason == DeclineReason.COUNT:
         return (f"Xin lỗi, các bài viết hiện có không nêu số {question.counted} "
                 "nên tôi chưa trả lời được.")
-    if reason == "type":
-        what = {"rank": "thứ hạng", "number": "con số", "date": "thời điểm",
-                "person": "tên người"}.get(question.kind, "thông tin")
+    if reason == DeclineReason.TYPE:
+        what = {QuestionKind.RANK: "thứ hạng", QuestionKind.NUMBER: "con số",
+                QuestionKind.DATE: "thời điểm", QuestionKind.PERSON: "tên người",
+                }.get(question.kind, "thông tin")
         return (f"Xin lỗi, các bài viết hiện có không nêu {what} mà câu hỏi này cần "
                 "nên tôi chưa trả lời được.")
     return "Xin lỗi, tôi không tìm thấy câu trả lời cho câu hỏi này trong các bài viết."
@@ -122,3 +121,32 @@ def _display(text: str, folded_roles: str) -> str:
         found.append(lowered[position:position + len(role)] if position >= 0 and len(
             folded) == len(lowered) else role)
     return ", ".join(found)
+
+
+@lru_cache(maxsize=8192)
+def provinces_named(text: str) -> frozenset[str]:
+    """Provinces a passage or sentence names (cached: passages return for many questions)."""
+    return frozenset(name for name, _count in find_provinces(text))
+
+
+def is_about(passage: Passage, provinces: Sequence[str], text: str) -> bool:
+    """The passage's own province is asked about, or `text` names one that is."""
+    chunk = passage.chunk
+    if chunk.province and canonical_province(chunk.province) in provinces:
+        return True
+    return bool(provinces_named(text) & set(provinces))
+
+
+def about_provinces(passage: Passage, provinces: Sequence[str]) -> bool:
+    return not provinces or is_about(passage, provinces, passage.chunk.text)
+
+
+def sentence_about(passage: Passage, sentence: str, provinces: Sequence[str]) -> bool:
+    return is_about(passage, provinces, sentence)
+
+
+def candidate_about(passage: Passage, sentence: str, provinces: Sequence[str]) -> bool:
+    """A candidate sentence may answer a question about `provinces`: its passage or itself
+    is about one of them, and it reports no other province's fact alone."""
+    return not provinces or (sentence_about(passage, sentence, provinces)
+                             and not names_other_province(sentence, provinces))

@@ -54,6 +54,9 @@ def create_app(settings: Settings | None = None, *, load_in_background: bool = F
     metrics.watch_index(lambda: (len(state.loaded.corpus_index.documents),
                                  len(state.loaded.corpus_index.chunks))
                         if state.loaded is not None else (0, 0))
+    metrics.watch_reader(lambda: (state.reader.requested, state.reader.active,
+                                  state.reader.detail is not None)
+                         if state.reader is not None else None)
     app.state.metrics = metrics
     app.state.rate_limiter = (RateLimiter(config.rate_limit_per_minute, config.rate_limit_burst)
                               if config.rate_limit_per_minute > 0 else None)

@@ -32,6 +32,7 @@ class Metrics:
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
+        self._fallback_counted = False
         r = self.registry
         self.requests = Counter("hoidap_http_requests", "HTTP requests by route, method and "
                                 "status", ["route", "method", "status"], registry=r)
@@ -50,16 +51,35 @@ class Metrics:
         self.documents = Gauge("hoidap_index_documents", "Documents in the serving index",
                                registry=r)
         self.chunks = Gauge("hoidap_index_chunks", "Chunks in the serving index", registry=r)
+        self.reader = Gauge("hoidap_reader", "1 for the reader that answers (rules, neural or "
+                            "auto) and the one asked for", ["requested", "active"],
+                            registry=r)
+        self.reader_fallbacks = Counter("hoidap_reader_fallbacks", "Starts at which the "
+                                        "trained reader could not be loaded and the rule "
+                                        "reader answers instead", registry=r)
         for abstained in ("true", "false"):
             self.answers.labels(abstained=abstained)
+
+    def watch_reader(self, status: Callable[[], tuple[str, str, bool] | None]) -> None:
+        """Publish the reader status when scraped: (requested, active, fell back)."""
+        self._reader_status = status
+
+    def render(self) -> bytes:
+        status = getattr(self, "_reader_status", lambda: None)()
+        if status is not None:
+            requested, active, fell_back = status
+            self.reader.clear()
+            self.reader.labels(requested=requested, active=active).set(1)
+            if fell_back and not self._fallback_counted:
+                self.reader_fallbacks.inc()
+                self._fallback_counted = True
+        return generate_latest(self.registry)
 
     def watch_index(self, size: Callable[[], tuple[int, int]]) -> None:
         """Read the index size when scraped: (documents, chunks)."""
         self.documents.set_function(lambda: size()[0])
         self.chunks.set_function(lambda: size()[1])
 
-    def render(self) -> bytes:
-        return generate_latest(self.registry)
 
 
 def _route(scope: Scope) -> str:

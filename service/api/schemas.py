@@ -114,3 +114,7 @@ class Health(BaseModel):
     documents: int | None = None
     chunks: int | None = None
     detail: str | None = None
+    # The reader answering (rules, neural or auto), and the one asked for when they differ.
+    reader: str | None = None
+    reader_requested: str | None = None
+    reader_detail: str | None = None

@@ -6,6 +6,8 @@ import logging
 
 import uvicorn
 
+from service import engine
+from service.answering.readers.base import ReaderKind
 from service.api.app import create_app
 from service.api.observability import configure_access_log
 from service.config import Settings
@@ -16,6 +18,9 @@ logger = logging.getLogger(__name__)
 def serve(settings: Settings) -> None:
     logging.getLogger().setLevel(settings.log_level)
     configure_access_log()
+    if settings.reader == ReaderKind.NEURAL:
+        # Fail at once, with the file's name, rather than serve 503s: nothing can answer.
+        engine.load_reader(settings)
     app = create_app(settings, load_in_background=True)
     logger.warning("hoidap: serving on http://%s:%d (widget demo at /, staff search at "
                    "/search, API docs at /docs)", settings.host, settings.port)

@@ -21,7 +21,9 @@ from retriever.errors import HoidapError, IndexBusyError, IndexUpdateError, Inva
 from retriever.search import Searcher
 from service import engine
 from service.answering import QAPipeline
+from service.answering.readers.neural import NeuralReader
 from service.config import Settings
+from service.engine import ReaderStatus
 
 logger = logging.getLogger(__name__)
 
@@ -48,11 +50,16 @@ class ServiceState:
         self.loaded: Loaded | None = None
         self.error: str | None = None
         self.encoder: Encoder | None = None
+        self.neural: NeuralReader | None = None
+        self.reader: ReaderStatus | None = None
         self._writer = threading.Lock()
 
     def _serve(self, encoder: Encoder, corpus_index: CorpusIndex) -> Loaded:
         searcher = engine.make_searcher(self.settings, corpus_index, encoder)
-        pipeline = engine.make_pipeline(self.settings, searcher)
+        if self.reader is None:
+            self.neural, self.reader = engine.load_reader(self.settings)
+        pipeline = engine.make_pipeline(self.settings, searcher, self.neural,
+                                        self.reader.active)
         # The first query pays for lazy set-up (accent restorer, BLAS threads): pay now.
         pipeline.answer(WARM_UP_QUESTION)
         return Loaded(encoder, corpus_index, searcher, pipeline)

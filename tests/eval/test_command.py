@@ -143,3 +143,26 @@ def test_options_that_need_an_index_are_refused_with_url(capsys: pytest.CaptureF
     code, _, err = run(capsys, "--dataset", str(dataset), "--url", "http://127.0.0.1:9",
                        "--retriever", "bm25")
     assert code == 2 and "--retriever cannot be used with --url" in err
+
+
+def test_readers_run_side_by_side_with_a_csv_of_misses(
+        counting: CountingEncoder, dataset: Path, corpus: Path, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    misses = tmp_path / "misses.csv"
+    out = tmp_path / "m.json"
+    code = cli.main(["eval", "--dataset", str(dataset), "--corpus", str(corpus),
+                     "--index-dir", str(tmp_path / "idx"), "--retriever", "bm25",
+                     "--reader", "rules,auto", "--misses", str(misses), "--json", str(out)])
+    assert code == 0
+    runs = json.loads(out.read_text())["runs"]
+    assert [r["label"] for r in runs] == ["bm25 / reader=rules", "bm25 / reader=auto"]
+    assert misses.read_text().startswith("run,")
+    assert "misses written to" in capsys.readouterr().out
+
+
+def test_an_unknown_reader_is_a_usage_error(capsys: pytest.CaptureFixture[str],
+                                            dataset: Path) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["eval", "--dataset", str(dataset), "--reader", "gpt"])
+    assert stopped.value.code == 2
+    assert "readers are rules, neural, auto" in capsys.readouterr().err

@@ -24,8 +24,12 @@ def readyz(state: StateDep) -> Health | JSONResponse:
     if state.loaded is None:
         body = Health(status="error" if state.error else "loading", detail=state.error)
         return JSONResponse(body.model_dump(), status_code=503)
+    reader = state.reader
     return Health(status="ready", documents=len(state.loaded.corpus_index.documents),
-                  chunks=len(state.loaded.corpus_index.chunks))
+                  chunks=len(state.loaded.corpus_index.chunks),
+                  reader=reader.active if reader else None,
+                  reader_requested=reader.requested if reader else None,
+                  reader_detail=reader.detail if reader else None)
 
 
 # A plain function too: the index-size gauges read the index (a query on postgres).

