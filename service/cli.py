@@ -8,6 +8,7 @@ import logging
 import sys
 import textwrap
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,13 @@ EXIT_CODES: dict[type[HoidapError], int] = {
 
 def exit_code(error: HoidapError) -> int:
     return code_for(error, EXIT_CODES, 1)
+
+
+def _iso_date(value: str) -> str:
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date YYYY-MM-DD") from error
 
 
 def _readers(value: str) -> list[ReaderKind]:
@@ -99,8 +107,8 @@ def _parser() -> argparse.ArgumentParser:
     search.add_argument("query")
     search.add_argument("--top-k", type=int, default=5)
     search.add_argument("--province", help="only passages about this province")
-    search.add_argument("--from", dest="published_from", metavar="YYYY-MM-DD")
-    search.add_argument("--to", dest="published_to", metavar="YYYY-MM-DD")
+    search.add_argument("--from", dest="published_from", metavar="YYYY-MM-DD", type=_iso_date)
+    search.add_argument("--to", dest="published_to", metavar="YYYY-MM-DD", type=_iso_date)
     search.add_argument("--retriever", choices=["hybrid", "bm25", "dense"], default="hybrid")
     search.add_argument("--json", action="store_true", help="print JSON")
     common(search)

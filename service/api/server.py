@@ -18,6 +18,10 @@ logger = logging.getLogger(__name__)
 def serve(settings: Settings) -> None:
     logging.getLogger().setLevel(settings.log_level)
     configure_access_log()
+    if settings.corpus is not None and settings.backend == "files":
+        # A corpus that does not exist, is empty or unreadable ends `serve` at once with one
+        # line, instead of a server that never becomes ready.
+        engine.read_documents(settings.corpus)
     if settings.reader == ReaderKind.NEURAL:
         # Fail at once, with the file's name, rather than serve 503s: nothing can answer.
         engine.load_reader(settings)

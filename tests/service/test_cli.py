@@ -117,3 +117,19 @@ def test_console_entry_point_runs() -> None:
     result = subprocess.run([sys.executable, "-m", "service.cli", "--help"],
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0 and "index" in result.stdout and "search" in result.stdout
+
+
+def test_an_invalid_date_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["search", "chuyển đổi số", "--from", "2023-13-45"])
+    assert stopped.value.code == 2
+    assert "'2023-13-45' is not a date YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_serve_with_a_missing_or_empty_corpus_exits_at_once(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert cli.main(["serve", "--corpus", str(tmp_path / "nowhere")]) == 3
+    assert capsys.readouterr().err.startswith("hoidap: error: ")
+    (tmp_path / "empty").mkdir()
+    assert cli.main(["serve", "--corpus", str(tmp_path / "empty")]) == 3
+    assert capsys.readouterr().err.count("\n") == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
@@ -25,15 +26,16 @@ async def search(
     q: Annotated[str, Query(min_length=1, max_length=MAX_QUERY_CHARS, description="query")],
     top_k: Annotated[int, Query(ge=1, le=MAX_TOP_K)] = 10,
     province: Annotated[str | None, Query(max_length=100)] = None,
-    published_from: Annotated[str | None, Query(alias="from", pattern=r"^\d{4}-\d{2}-\d{2}$")]
-    = None,
-    published_to: Annotated[str | None, Query(alias="to", pattern=r"^\d{4}-\d{2}-\d{2}$")]
-    = None,
+    # Dates, not patterns: 2023-13-45 is a 422, not an empty result.
+    published_from: Annotated[date | None, Query(alias="from")] = None,
+    published_to: Annotated[date | None, Query(alias="to")] = None,
     retriever: Literal["hybrid", "bm25", "dense"] = "hybrid",
 ) -> SearchResponse:
     """Passages ranked by relevance (same fields as a chat citation; `n` is the rank)."""
     started = time.perf_counter()
-    search_filter = SearchFilter(province or None, published_from, published_to)
+    search_filter = SearchFilter(province or None,
+                                 published_from.isoformat() if published_from else None,
+                                 published_to.isoformat() if published_to else None)
     passages = await within(state.settings.answer_timeout_s, "searching",
                             service.searcher.search, q, top_k, search_filter, retriever)
     hits = [CitationOut.of(Citation.from_passage(n, p)) for n, p in enumerate(passages, 1)]

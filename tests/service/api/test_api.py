@@ -113,6 +113,8 @@ def test_search_with_filters(client: TestClient) -> None:
     ({"q": "a", "top_k": 0}, "top_k"),
     ({"q": "a", "top_k": 101}, "top_k"),
     ({"q": "a", "from": "20-1-2024"}, "from"),
+    ({"q": "a", "from": "2023-13-45"}, "from"),
+    ({"q": "a", "to": "2023-02-30"}, "to"),
     ({"q": "a", "retriever": "magic"}, "retriever"),
     ({}, "q"),
 ])
