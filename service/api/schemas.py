@@ -53,6 +53,12 @@ class ChatResponse(BaseModel):
     abstained: bool
     citations: list[CitationOut]
     timings_ms: dict[str, float]
+    # Added fields (older clients ignore them): the question actually answered after
+    # follow-up resolution, which reader gave the span, and why an answer was declined.
+    resolved_question: str = ""
+    reader: str | None = Field(default=None, description="rules or neural")
+    decline_reason: str | None = Field(default=None, description="why it abstained, e.g. "
+                                       "province, year, no answer, weak")
 
 
 class SearchResponse(BaseModel):

@@ -49,7 +49,9 @@ async def _answer_in_time(state: ServiceState, service: Loaded, request: ChatReq
 def _response(answer: Answer) -> ChatResponse:
     return ChatResponse(answer=answer.text, answer_span=answer.span, abstained=answer.abstained,
                         citations=[CitationOut.of(c) for c in answer.citations],
-                        timings_ms={k: round(v, 2) for k, v in answer.timings_ms.items()})
+                        timings_ms={k: round(v, 2) for k, v in answer.timings_ms.items()},
+                        resolved_question=answer.resolved_question, reader=answer.reader,
+                        decline_reason=answer.reason)
 
 
 @router.post("/chat", response_model=ChatResponse, responses=ERRORS)

@@ -19,7 +19,8 @@ def test_chat_answers_with_citations(client: TestClient) -> None:
     response = client.post("/api/chat", json={"message": QUESTION})
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"answer", "answer_span", "abstained", "citations", "timings_ms"}
+    assert set(body) == {"answer", "answer_span", "abstained", "citations", "timings_ms",
+                         "resolved_question", "reader", "decline_reason"}
     assert "thứ 9" in body["answer"] and body["answer_span"] == "thứ 9"
     assert body["abstained"] is False
     assert set(body["citations"][0]) == CITATION_FIELDS
@@ -166,7 +167,8 @@ def test_unknown_document_is_a_404(client: TestClient) -> None:
 
 def test_health_readiness_docs_and_pages(client: TestClient) -> None:
     assert client.get("/healthz").json() == {"status": "ok", "documents": None, "chunks": None,
-                                             "detail": None}
+                                             "detail": None, "reader": None,
+                                             "reader_requested": None, "reader_detail": None}
     ready = client.get("/readyz").json()
     assert ready["status"] == "ready" and ready["documents"] == 5
     assert client.get("/docs").status_code == 200
@@ -217,3 +219,18 @@ def test_cors_allows_only_configured_origins(model_cache_dir: Path,
         other = open_client.options("/api/chat/stream",
                                     headers={**preflight, "Origin": "https://evil.example"})
         assert "access-control-allow-origin" not in other.headers
+
+
+def test_the_reply_says_what_was_answered_and_by_which_reader(client: TestClient) -> None:
+    first = "Bình Phước xếp hạng chuyển đổi số thứ mấy?"
+    reply = client.post("/api/chat", json={"message": first}).json()
+    assert reply["resolved_question"] == first
+    assert reply["reader"] in ("rules", "neural") and reply["decline_reason"] is None
+    followup = client.post("/api/chat", json={
+        "message": "Còn kinh tế số thì sao?",
+        "history": [{"role": "user", "content": first},
+                    {"role": "assistant", "content": reply["answer"]}]}).json()
+    assert "kinh tế số" in followup["resolved_question"]
+    assert followup["resolved_question"] != "Còn kinh tế số thì sao?"
+    declined = client.post("/api/chat", json={"message": "Hà Nội xếp hạng thứ mấy?"}).json()
+    assert declined["abstained"] and declined["decline_reason"] == "province"
