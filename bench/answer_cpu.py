@@ -2,7 +2,8 @@
 share of it, single-threaded (no HTTP, no concurrency).
 
     PYTHONPATH=. .venv/bin/python bench/answer_cpu.py [--size sample|1k|10k|100k]
-        [--questions 200] [--repeat 3] [--json bench/results/answer_cpu.json]
+        [--questions 200] [--repeat 3] [--reader auto|rules|neural]
+        [--json bench/results/answer_cpu.json]
 
 CPU time is the whole process's (`time.process_time`: every thread, ONNX Runtime's included),
 so an encoder whose threads spin shows up here even when wall time looks fine; on a shared
@@ -28,6 +29,7 @@ from retriever.encoder import Encoder
 from retriever.lru import LRUCache
 from retriever.retrievers import QUERY_CACHE_SIZE, DenseRetriever
 from service import engine
+from service.answering.readers.base import DEFAULT_READER, ReaderKind
 from service.config import Settings
 
 
@@ -62,8 +64,9 @@ class EncoderMeter:
         self.seconds = 0.0
 
 
-def run(size: str, n_questions: int, repeat: int, threads: int | None) -> dict[str, object]:
-    settings = Settings(answer_cache_size=0, threads=threads)
+def run(size: str, n_questions: int, repeat: int, threads: int | None,
+        reader: ReaderKind = DEFAULT_READER) -> dict[str, object]:
+    settings = Settings(answer_cache_size=0, threads=threads, reader=reader)
     index_dir: Path = index_for(size, settings.encoder_backend)
     encoder = EncoderMeter(engine.encoder_for(settings))
     corpus_index = CorpusIndex.load(index_dir, model_id=encoder.model_id)
@@ -91,14 +94,16 @@ def run(size: str, n_questions: int, repeat: int, threads: int | None) -> dict[s
                "queries_embedded_per_question": encoder.queries / len(texts),
                "passages_embedded_per_question": encoder.passages / len(texts)}
         passes.append(row)
-        print(f"{size:>7} pass {attempt}{' (cold)' if attempt == 0 else '       '}: wall p50 "
+        cold = " (cold)" if attempt == 0 else "       "
+        print(f"{size:>7} {reader.value:>6} pass {attempt}{cold}: wall p50 "
               f"{row['wall']['p50_ms']:6.1f} mean {row['wall']['mean_ms']:6.1f} ms (retrieval "
               f"{row['retrieval_ms']:5.1f}, answer {row['answer_ms']:5.1f}), CPU mean "
               f"{row['cpu']['mean_ms']:6.1f} ms, encoder {row['encoder_ms_per_question']:5.1f} "
               f"ms, {row['queries_embedded_per_question']:.2f} queries and "
               f"{row['passages_embedded_per_question']:.2f} passages embedded per question",
               flush=True)
-    return {"size": size, "questions": len(texts), "threads": threads, "passes": passes}
+    return {"size": size, "reader": reader.value, "questions": len(texts), "threads": threads,
+            "passes": passes}
 
 
 def main() -> None:
@@ -107,18 +112,22 @@ def main() -> None:
     parser.add_argument("--questions", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--threads", type=int, default=Settings().threads)
+    parser.add_argument("--reader", default=DEFAULT_READER.value,
+                        help="comma-separated: auto, rules, neural")
     parser.add_argument("--json", type=Path, default=RESULTS_DIR / "answer_cpu.json")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
-    rows = [run(size, args.questions, args.repeat, args.threads)
-            for size in args.size.split(",")]
+    rows = [run(size, args.questions, args.repeat, args.threads, ReaderKind(reader))
+            for size in args.size.split(",") for reader in args.reader.split(",")]
     write_json(args.json, rows)
     for row in rows:
         warm = row["passes"][1:]  # type: ignore[index]
         cpu = min(p["cpu"]["mean_ms"] for p in warm)
         wall = min(p["wall"]["p50_ms"] for p in warm)
-        print(f"summary: {row['size']}: {cpu:.1f} ms CPU per question (best warm pass), wall "
-              f"p50 {wall:.1f} ms, single thread")
+        p95 = min(p["wall"]["p95_ms"] for p in warm)
+        print(f"summary: {row['size']} reader={row['reader']}: {cpu:.1f} ms CPU per question "
+              f"(best warm pass), wall p50 {wall:.1f} ms, p95 {p95:.1f} ms, "
+              f"{row['threads']} thread(s)")
 
 
 if __name__ == "__main__":

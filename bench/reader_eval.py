@@ -35,6 +35,7 @@ THRESHOLDS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
 
 
 def answer_all(pipeline: QAPipeline, questions: list[Question]) -> list[dict[str, Any]]:
+    mode = pipeline.reader_kind
     rows = []
     for q in questions:
         history = [Turn(t["role"], t["content"]) for t in q.history]  # type: ignore[arg-type]
@@ -43,7 +44,7 @@ def answer_all(pipeline: QAPipeline, questions: list[Question]) -> list[dict[str
         ms = (time.perf_counter() - started) * 1000
         answered = not answer.abstained
         rows.append({
-            "id": q.id, "type": q.type, "answerable": q.answerable,
+            "id": q.id, "type": q.type, "answerable": q.answerable, "mode": mode,
             "abstained": answer.abstained, "reason": answer.reason, "reader": answer.reader,
             "confidence": round(answer.confidence, 4), "no_answer": answer.no_answer,
             "span": answer.span, "latency_ms": round(ms, 1),
@@ -58,11 +59,12 @@ def answer_all(pipeline: QAPipeline, questions: list[Question]) -> list[dict[str
 def score(rows: list[dict[str, Any]], threshold: float | None, null_rule: bool
           ) -> dict[str, float | None]:
     """Metrics if answers of the trained reader below `threshold` (or whose no-answer
-    probability wins, with `null_rule`) were declined; the rules' own declines stand."""
+    probability wins, with `null_rule`) were declined; the rules' own declines stand.
+    Rows of another reader than `neural` have no threshold (`auto` decides as the rules)."""
     def declined(r: dict[str, Any]) -> bool:
         if r["abstained"]:
             return True
-        if r["reader"] != ReaderKind.NEURAL:
+        if r["mode"] != ReaderKind.NEURAL:
             return False
         if threshold is not None and r["confidence"] < threshold:
             return True
@@ -128,8 +130,9 @@ def main() -> None:
                                   neural_min_probability=0.0, decline_on_null=False)
             rows = answer_all(pipeline, questions)
             latencies = sorted(r["latency_ms"] for r in rows)
-            table = {"none": score(rows, None, False), "null": score(rows, None, True)}
-            for t in THRESHOLDS[1:]:
+            table = {"none": score(rows, None, False)}
+            for t in THRESHOLDS[1:] if reader == ReaderKind.NEURAL else ():
+                table["null"] = score(rows, None, True)
                 table[f"p>={t}"] = score(rows, t, False)
                 table[f"null+p>={t}"] = score(rows, t, True)
             report["sets"][name][reader] = {

@@ -19,6 +19,7 @@ from service.answering.pipeline import (
     DEFAULT_NEURAL_MIN_PROBABILITY,
 )
 from service.answering.readers.base import DEFAULT_READER, ReaderKind
+from service.answering.readers.choice import DEFAULT_SWITCH_PROBABILITY
 from service.answering.readers.neural import DEFAULT_MAX_WINDOWS
 
 KIB = 1024
@@ -88,9 +89,10 @@ class Settings(BaseSettings):
                                    description="identical questions answered from memory; 0: off")
     reader: ReaderKind = Field(
         default=DEFAULT_READER,
-        description="who picks the answer span: neural (our trained reader), rules (the "
-        "hand-written extractor) or auto (each question to the one measured better for its "
-        "kind; falls back to rules, logged, when the trained reader cannot be loaded)",
+        description="who picks the answer: neural (our trained reader), rules (the "
+        "hand-written extractor) or auto (the rules' sentence and decision, the trained "
+        "reader's span inside it; falls back to rules, logged, when the trained reader "
+        "cannot be loaded)",
     )
     reader_dir: Path | None = Field(
         default=None, description="folder of a trained reader (manifest.json + "
@@ -105,6 +107,15 @@ class Settings(BaseSettings):
     reader_min_probability: float = Field(
         default=DEFAULT_NEURAL_MIN_PROBABILITY, ge=0, le=1,
         description="the trained reader's weakest best-span probability still answered",
+    )
+    reader_decline_on_null: bool = Field(
+        default=False, description="neural: decline when the trained reader's no-answer "
+        "probability beats its best span's (measured: costs more answers than it saves)",
+    )
+    reader_switch_probability: float = Field(
+        default=DEFAULT_SWITCH_PROBABILITY, ge=0, le=1,
+        description="auto: how sure the trained reader must be of a span outside the rules' "
+        "sentence for its own sentence to be the answer",
     )
     answer_top_k: int = Field(default=5, ge=1, le=20, description="passages per answer")
     min_confidence: float = Field(

@@ -160,4 +160,6 @@ def make_pipeline(settings: Settings, searcher: Searcher,
     return QAPipeline(searcher, top_k=settings.answer_top_k,
                       min_confidence=settings.min_confidence, generator=generator,
                       cache_size=settings.answer_cache_size, neural=neural, reader=reader,
-                      neural_min_probability=settings.reader_min_probability)
+                      neural_min_probability=settings.reader_min_probability,
+                      switch_probability=settings.reader_switch_probability,
+                      decline_on_null=settings.reader_decline_on_null)

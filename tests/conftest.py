@@ -20,6 +20,11 @@ from service.config import Settings
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-screenshot", action="store_true",
+                     help="also write the widget's screenshot to docs/widget.png")
+
+
 class CountingEncoder:
     """Wraps the real encoder and counts the passages it embeds."""
 

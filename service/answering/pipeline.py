@@ -38,7 +38,7 @@ from service.answering.question import (
     counted_thing,
 )
 from service.answering.readers.base import Candidate, ReaderKind, ReadRequest
-from service.answering.readers.choice import auto_choice
+from service.answering.readers.choice import DEFAULT_SWITCH_PROBABILITY, combine
 from service.answering.readers.neural import NeuralReader
 from service.answering.readers.rules import RuleReader
 from service.answering.reasons import DeclineReason
@@ -67,9 +67,11 @@ ABBREVIATION_DEPTH = 20  # passages searched for the one that spells an abbrevia
 # stay below +0.25 and the near-miss unanswerable ones reach +0.34 to +0.57.
 ELSEWHERE_MARGIN = 0.4
 ANSWER_CACHE_SIZE = 1024
-# The trained reader's weakest best-span probability still answered (set on the validation
-# documents, docs/evaluation.md).
-DEFAULT_NEURAL_MIN_PROBABILITY = 0.3
+# HOIDAP_READER=neural: the trained reader's weakest best-span probability still answered.
+# On the validation documents every threshold above 0 declined more answerable questions
+# than unanswerable ones (docs/reader.md): its probabilities rank spans, they do not tell a
+# right span from a wrong one well enough to decline on.
+DEFAULT_NEURAL_MIN_PROBABILITY = 0.0
 
 
 def idf_lookup(searcher: Searcher) -> IdfLookup:
@@ -93,7 +95,8 @@ class QAPipeline:
                  neural: NeuralReader | None = None,
                  reader: ReaderKind = ReaderKind.RULES,
                  neural_min_probability: float = DEFAULT_NEURAL_MIN_PROBABILITY,
-                 decline_on_null: bool = True) -> None:
+                 decline_on_null: bool = False,
+                 switch_probability: float = DEFAULT_SWITCH_PROBABILITY) -> None:
         if not 0.0 <= min_confidence <= 1.0:
             raise ValueError("min_confidence must be between 0 and 1")
         self.searcher = searcher
@@ -107,10 +110,15 @@ class QAPipeline:
             raise ValueError(f"reader {reader.value!r} needs the trained reader")
         if not 0.0 <= neural_min_probability <= 1.0:
             raise ValueError("neural_min_probability must be between 0 and 1")
+        if not 0.0 <= switch_probability <= 1.0:
+            raise ValueError("switch_probability must be between 0 and 1")
+        self.switch_probability = switch_probability
         self.neural = neural
         self.reader_kind = ReaderKind(reader)
         self.neural_min_probability = neural_min_probability
-        # Off only to measure: bench/reader_threshold.py scores every span it would give.
+        # HOIDAP_READER=neural: decline when the no-answer probability beats the best span's.
+        # Off by default: on the validation documents it declined 6% of viquad2's
+        # unanswerable questions and 3-12% of the answerable ones (docs/reader.md).
         self.decline_on_null = decline_on_null
         self.provinces = searcher.provinces()
         # A widget's visitors ask the same few questions; the key holds the index's version,
@@ -196,23 +204,31 @@ class QAPipeline:
                        if not any(_has_terms(p, [t]) for p in relevant)]
             return self._abstain(question, DeclineReason.TERM, ", ".join(missing))
         request = ReadRequest(question, with_terms, focus, context, asked)
-        kind = self._reader_for(question)
-        if kind == ReaderKind.NEURAL and self.neural is not None:
+        if self.reader_kind == ReaderKind.NEURAL and self.neural is not None:
             decision = self._decide_neural(question, request)
+            kind = ReaderKind.NEURAL
         else:
             decision = self._decide_rules(question, request, passages, relevant)
+            kind = ReaderKind.RULES
+            if (self.reader_kind == ReaderKind.AUTO and self.neural is not None
+                    and isinstance(decision, Candidate)):
+                decision, kind = self._span_in_sentence(question, request, decision)
         if isinstance(decision, Answer):
             return decision
         return self._cited(decision, with_terms, cite, kind)
 
-    def _reader_for(self, question: QuestionInfo) -> ReaderKind:
-        """Which reader answers this question (HOIDAP_READER; `auto` by kind, see
-        readers/choice.py)."""
-        if self.neural is None or self.reader_kind == ReaderKind.RULES:
-            return ReaderKind.RULES
-        if self.reader_kind == ReaderKind.NEURAL:
-            return ReaderKind.NEURAL
-        return auto_choice(question, bool(self.provinces))
+    def _span_in_sentence(self, question: QuestionInfo, request: ReadRequest,
+                          rules_best: Candidate) -> tuple[Candidate, ReaderKind]:
+        """HOIDAP_READER=auto (readers/choice.py): the trained reader's first window is
+        the one around the rules' sentence, then the next passages while its window budget
+        lasts; it gives the span inside that sentence."""
+        assert self.neural is not None
+        around = (rules_best.passage_index, rules_best.sentence_start, rules_best.sentence_end)
+        reading = self.neural.read(replace(request, around=around))
+        met = [c for c in reading.candidates
+               if self._unmet(question, request.passages, c) is None]
+        combined = combine(rules_best, met, self.switch_probability)
+        return combined.candidate, combined.reader
 
     def _decide_rules(self, question: QuestionInfo, request: ReadRequest,
                       passages: list[Passage], relevant: list[Passage]) -> Candidate | Answer:

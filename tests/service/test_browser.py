@@ -1,7 +1,9 @@
 """The chat widget and the pages in a real Chromium, against the real app on a loopback port.
 
 The app (real encoder, sample index) runs once per module in a uvicorn thread; Playwright's
-sync API drives /usr/bin/chromium. Also writes docs/widget.png, the README's screenshot.
+sync API drives /usr/bin/chromium. The screenshot goes to the test's temporary folder, so a
+test run never changes a tracked file; `pytest --update-screenshot` also writes docs/widget.png,
+the README's screenshot.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from tests.service.live import serve_in_thread
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "widget.png"
+DOCS_SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "widget.png"
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
@@ -132,7 +134,8 @@ def ask(page: Page, question: str) -> Locator:
     return answer
 
 
-def test_widget_answers_cites_and_follows_up(page: Page, live_server: LiveServer) -> None:
+def test_widget_answers_cites_and_follows_up(page: Page, live_server: LiveServer, tmp_path: Path,
+                                             request: pytest.FixtureRequest) -> None:
     open_widget(page, live_server)
     panel = page.locator(".hoidap-panel")
     expect(panel).to_have_attribute("role", "dialog")
@@ -159,8 +162,11 @@ def test_widget_answers_cites_and_follows_up(page: Page, live_server: LiveServer
     expect(link).to_have_attribute("href", re.compile(r"/documents/binh-phuoc#\d+-\d+$"))
     expect(page.locator(".hoidap-source-close")).to_be_focused()
 
-    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOT))
+    shot = tmp_path / "widget.png"
+    page.screenshot(path=str(shot))
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    if request.config.getoption("--update-screenshot"):
+        DOCS_SCREENSHOT.write_bytes(shot.read_bytes())
 
     page.keyboard.press("Escape")  # closes the source, back to the conversation
     expect(viewer).to_be_hidden()

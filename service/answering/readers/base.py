@@ -41,6 +41,9 @@ class ReadRequest:
     focus: str = ""  # a follow-up's new topic
     context: str = ""  # a follow-up's earlier question words
     asked: str = ""  # the text the retrieval query embedded (sentence similarity)
+    # (passage index, start, end): characters to read first, e.g. the sentence another
+    # reader chose; a reader with a window budget spends its first window there.
+    around: tuple[int, int, int] | None = None
 
 
 @dataclass(frozen=True)

@@ -115,3 +115,22 @@ class WindowMaker:
                 break
             first += step
         return found
+
+    def window_around(self, question_ids: list[int], passage: EncodedPassage,
+                      start_char: int, end_char: int, passage_index: int = 0) -> Window:
+        """The one window of the passage centred on characters start_char..end_char (a
+        sentence chosen before reading): its beginning when they do not fit in one."""
+        head = [BOS_ID, *question_ids, EOS_ID, EOS_ID]
+        room = self.settings.max_length - len(head) - 1
+        total = len(passage.ids)
+        inside = [i for i, (a, b) in enumerate(passage.offsets)
+                  if b > start_char and a < end_char]
+        if not inside or total <= room:
+            first = 0
+        else:
+            needed = inside[-1] - inside[0] + 1
+            first = inside[0] if needed >= room else inside[0] - (room - needed) // 2
+            first = max(0, min(first, total - room))
+        last = min(first + room, total)
+        ids = head + passage.ids[first:last] + [EOS_ID]
+        return Window(passage_index, ids, len(head), passage.offsets[first:last])

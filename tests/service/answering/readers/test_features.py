@@ -65,3 +65,24 @@ def test_settings_are_validated() -> None:
         WindowSettings(max_length=64, max_question_tokens=40)
     with pytest.raises(ValueError):
         WindowSettings(max_length=64, max_question_tokens=16, stride=60)
+
+
+def test_a_window_around_a_sentence_holds_it_centred(maker) -> None:
+    text = " ".join(f"câu số {i} nói về chuyển đổi số." for i in range(60))
+    encoded = maker.encode_passage(text)
+    question = maker.question_ids("câu nào?")
+    start = text.index("câu số 30 ")
+    end = text.index(".", start) + 1
+    window = maker.window_around(question, encoded, start, end)
+    assert window.offsets[0][0] < start and end <= window.offsets[-1][1]
+    before = start - window.offsets[0][0]
+    after = window.offsets[-1][1] - end
+    assert abs(before - after) < 40  # centred, give or take a word's tokens
+    # Near either end it stays inside the passage; a short passage is read whole.
+    first = maker.window_around(question, encoded, 0, 5)
+    assert first.offsets[0] == encoded.offsets[0]
+    last = maker.window_around(question, encoded, len(text) - 3, len(text))
+    assert last.offsets[-1] == encoded.offsets[-1]
+    short = maker.encode_passage("Bình Phước đứng thứ 9.")
+    assert maker.window_around(question, short, 5, 10).offsets == short.offsets
+    assert len(window.input_ids) <= 64

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -56,6 +57,19 @@ def test_the_window_budget_caps_what_is_read(reader) -> None:
     windows = reader.windows("chuyển đổi số?", [_passage(long_text), _passage(long_text, 1)])
     assert len(windows) == 3
     assert {w.passage_index for w in windows} == {0}  # the best passage first
+
+
+def test_the_window_around_a_chosen_sentence_is_read_first(reader) -> None:
+    long_text = " ".join(f"Câu {i} nói về chuyển đổi số của tỉnh." for i in range(200))
+    start = long_text.index("Câu 150 ")
+    windows = reader.windows("chuyển đổi số?", [_passage("Một câu ngắn."), _passage(long_text, 1)],
+                             around=(1, start, start + 30))
+    assert len(windows) == 2 and windows[0].passage_index == 1
+    assert windows[0].offsets[0][0] <= start < windows[0].offsets[-1][1]
+    assert [w.passage_index for w in windows[1:]] == [0]  # then the others, not it again
+    request = _request("chuyển đổi số?", "Một câu ngắn.", long_text)
+    reading = reader.read(replace(request, around=(1, start, start + 30)))
+    assert all(c.passage_index in (0, 1) for c in reading.candidates)
 
 
 def test_bad_input_is_read_without_error(reader) -> None:
