@@ -64,6 +64,10 @@ class NeuralReaderSettings:
             raise ValueError("max_windows must be between 1 and 64")
 
 
+def _silent(*_args: object, **_kwargs: object) -> None:
+    """A warnings.showwarning that shows nothing (restored by catch_warnings)."""
+
+
 def _export_dir(cache_dir: Path, manifest: ReaderManifest) -> Path:
     return Path(cache_dir) / f"reader-{manifest.weights_sha256[:16]}"
 
@@ -121,9 +125,11 @@ def export_reader(weights_dir: Path, base_folder: Path, base_model_id: str,
     float_path = folder / ONNX_FILE
     partial = folder / f"{ONNX_FILE}.{os.getpid()}.partial"
     try:
-        # The tracer's warnings are about control flow this graph does not have.
+        # The tracer's warnings are about control flow this graph does not have; the
+        # exporter resets the warning filters itself, so their display is switched off too.
         with torch.no_grad(), warnings.catch_warnings():
             warnings.simplefilter("ignore")
+            warnings.showwarning = _silent
             torch.onnx.export(
                 model, (torch.from_numpy(feeds["input_ids"]),
                         torch.from_numpy(feeds["attention_mask"])), str(partial),
