@@ -18,6 +18,7 @@ import json
 import logging
 import os
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -206,15 +207,20 @@ def _check_vectors(session: Any, tokenizer_file: Path) -> np.ndarray:
     return _run(session, _padded(encodings, tokenizer.token_to_id("<pad>") or 0))
 
 
+def padded_batch(sequences: Sequence[Sequence[int]], pad_id: int) -> dict[str, np.ndarray]:
+    """Token id sequences as a model's padded `input_ids` and `attention_mask`."""
+    width = max(len(ids) for ids in sequences)
+    ids = np.full((len(sequences), width), pad_id, dtype=np.int64)
+    mask = np.zeros((len(sequences), width), dtype=np.int64)
+    for row, sequence in enumerate(sequences):
+        ids[row, :len(sequence)] = sequence
+        mask[row, :len(sequence)] = 1
+    return {"input_ids": ids, "attention_mask": mask}
+
+
 def _padded(encodings: list[Any], pad_id: int) -> dict[str, np.ndarray]:
     """A batch of `tokenizers` encodings as the model's padded inputs."""
-    width = max(len(e.ids) for e in encodings)
-    ids = np.full((len(encodings), width), pad_id, dtype=np.int64)
-    mask = np.zeros((len(encodings), width), dtype=np.int64)
-    for row, encoding in enumerate(encodings):
-        ids[row, :len(encoding.ids)] = encoding.ids
-        mask[row, :len(encoding.ids)] = 1
-    return {"input_ids": ids, "attention_mask": mask}
+    return padded_batch([e.ids for e in encodings], pad_id)
 
 
 def _session(path: Path, threads: int | None) -> Any:

@@ -27,6 +27,7 @@ import numpy as np
 
 from retriever.onnx_encoder import _QuantiserAdvice as QuantiserAdvice
 from retriever.onnx_encoder import _session as ort_session
+from retriever.onnx_encoder import padded_batch
 from retriever.text.sentences import clause_around, split_sentences
 from retriever.types import Passage
 from service.answering.readers.base import Candidate, ReaderKind, Reading, ReadRequest
@@ -88,13 +89,7 @@ def _write_stamp(folder: Path, files: list[str], diff: float) -> None:
 
 
 def _feeds(windows: Sequence[Window]) -> dict[str, np.ndarray]:
-    width = max(len(w.input_ids) for w in windows)
-    ids = np.full((len(windows), width), PAD_ID, dtype=np.int64)
-    mask = np.zeros((len(windows), width), dtype=np.int64)
-    for row, window in enumerate(windows):
-        ids[row, :len(window.input_ids)] = window.input_ids
-        mask[row, :len(window.input_ids)] = 1
-    return {"input_ids": ids, "attention_mask": mask}
+    return padded_batch([w.input_ids for w in windows], PAD_ID)
 
 
 def export_reader(weights_dir: Path, base_folder: Path, base_model_id: str,

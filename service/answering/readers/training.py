@@ -24,6 +24,7 @@ import numpy as np
 import torch
 from safetensors.torch import save_file
 
+from retriever.onnx_encoder import padded_batch
 from service.answering.readers.features import PAD_ID, WindowMaker, WindowSettings
 from service.answering.readers.model import SpanReaderModel
 from service.answering.readers.training_data import QAExample
@@ -128,13 +129,8 @@ def _batches(features: Sequence[Feature], batch_size: int, seed: int) -> list[li
 
 
 def _collate(features: Sequence[Feature]) -> tuple[torch.Tensor, ...]:
-    width = max(len(f.input_ids) for f in features)
-    ids = np.full((len(features), width), PAD_ID, dtype=np.int64)
-    mask = np.zeros((len(features), width), dtype=np.int64)
-    for row, feature in enumerate(features):
-        ids[row, :len(feature.input_ids)] = feature.input_ids
-        mask[row, :len(feature.input_ids)] = 1
-    return (torch.from_numpy(ids), torch.from_numpy(mask),
+    batch = padded_batch([f.input_ids for f in features], PAD_ID)
+    return (torch.from_numpy(batch["input_ids"]), torch.from_numpy(batch["attention_mask"]),
             torch.tensor([f.start for f in features]), torch.tensor([f.end for f in features]))
 
 
