@@ -46,7 +46,7 @@ def cached_index(name: str, corpus: Path, encoder: Encoder, settings: IndexSetti
 def variant(base: CorpusIndex, encoder: Encoder, settings: IndexSettings) -> CorpusIndex:
     """The same corpus indexed with other lexical settings; no vector is recomputed."""
     return CorpusIndex.build(base.documents.values(), encoder, settings,
-                             known_vectors=base._vectors_by_key(), known_segments=base.segments)
+                             known_vectors=base.vectors_by_key(), known_segments=base.segments)
 
 
 def folded_questions(questions: list[Question]) -> list[Question]:

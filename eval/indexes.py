@@ -78,7 +78,7 @@ def cached_corpus_index(corpus: Path, index_dir: Path, settings: Settings, encod
                 return cached
             logger.warning("the index at %s holds other documents than %s: updating it",
                            index_dir, corpus)
-            known, known_segments = cached._vectors_by_key(), cached.segments
+            known, known_segments = cached.vectors_by_key(), cached.segments
     built = CorpusIndex.build(documents, encoder, index_settings, show_progress,
                               known_vectors=known, known_segments=known_segments)
     built.save(index_dir)
@@ -95,7 +95,7 @@ def ablations(settings: Settings, corpus_index: CorpusIndex,
     def reindexed(**changes: object) -> CorpusIndex:
         variant_settings = engine.index_settings(settings.model_copy(update=changes))
         return CorpusIndex.build(corpus_index.documents.values(), encoder, variant_settings,
-                                 known_vectors=corpus_index._vectors_by_key(),
+                                 known_vectors=corpus_index.vectors_by_key(),
                                  known_segments=corpus_index.segments)
 
     if settings.restore_accents != "off":

@@ -65,7 +65,7 @@ class InProcessBackend:
         except InvalidInputError as exc:
             return Prediction("", None, False, [], error=str(exc))
         citations = [citation_passage(c.doc_id, c.chunk_id, c.title, c.province, c.text,
-                                      c.start, c.end, c.score) for c in answer.citations]
+                                      c.start, c.end, c.score) for c in answer.passages]
         return Prediction(answer.text, answer.span, answer.abstained, citations,
                           answer.resolved_question or None, answer.reason)
 

@@ -30,6 +30,10 @@ class IndexManifest:
     segment_count: int = 0  # distinct answer segments with a stored vector
     format_version: int = INDEX_FORMAT_VERSION
     files: dict[str, str] = field(default_factory=dict)  # relative path -> sha256
+    # The corpus the documents came from, as built; None once documents were added or
+    # removed one by one (admin API, `index add/remove`), or for an index from before this
+    # field: then only its own documents can rebuild it, not the corpus.
+    built_from: str | None = None
 
     def write(self, folder: Path) -> None:
         self.files = {

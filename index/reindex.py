@@ -43,6 +43,7 @@ class StoredIndex:
     model: str | None
     vectors: dict[str, np.ndarray]  # by embedding key (model and chunk text)
     segments: SegmentVectors | None
+    built_from: str | None = None  # the manifest's: the corpus it was built from, if any
 
 
 def read_stored(index_dir: Path) -> StoredIndex:
@@ -68,8 +69,10 @@ def read_stored(index_dir: Path) -> StoredIndex:
                        documents_file)
     model = manifest.get("model")
     model = model if isinstance(model, str) else None
+    built_from = manifest.get("built_from")
     return StoredIndex(documents, model, _chunk_vectors(folder, manifest, model),
-                       _segment_vectors(folder, manifest))
+                       _segment_vectors(folder, manifest),
+                       built_from if isinstance(built_from, str) else None)
 
 
 def _intact(folder: Path, manifest: dict[str, object], names: tuple[str, ...]) -> bool:
@@ -135,8 +138,11 @@ def rebuild_stored(index_dir: Path, encoder: PassageEncoder, settings: IndexSett
     """A current index of the documents in the index at `index_dir` (not saved)."""
     stored = read_stored(index_dir)
     vectors, segments = reusable_vectors(stored, encoder)
-    return CorpusIndex.build(stored.documents, encoder, settings, show_progress,
-                             known_vectors=vectors, known_segments=segments)
+    rebuilt = CorpusIndex.build(stored.documents, encoder, settings, show_progress,
+                                known_vectors=vectors, known_segments=segments)
+    # The same documents: still what its corpus gave, if they were.
+    rebuilt.manifest.built_from = stored.built_from
+    return rebuilt
 
 
 def reusable_vectors(stored: StoredIndex, encoder: PassageEncoder,

@@ -234,7 +234,7 @@ class CorpusIndex:
         )
         return cls(manifest, docs, chunks, embeddings, bm25, folded, dense, settings, segments)
 
-    def _vectors_by_key(self) -> dict[str, np.ndarray]:
+    def vectors_by_key(self) -> dict[str, np.ndarray]:
         return vectors_by_key(self.manifest.model, self.chunks, self.embeddings)
 
     def with_documents(
@@ -247,14 +247,16 @@ class CorpusIndex:
         docs = dict(self.documents)
         docs.update({d.doc_id: d for d in documents})
         return CorpusIndex.build(docs.values(), encoder, self.settings, show_progress,
-                                 self._vectors_by_key(), self.segments)
+                                 self.vectors_by_key(), self.segments)
 
     def rebuilt(self, encoder: PassageEncoder, settings: IndexSettings) -> CorpusIndex:
         """The same documents indexed anew with `settings` (chunking, analyzer, FAISS kind);
         only chunks whose text or model changed are embedded."""
-        return CorpusIndex.build(self.documents.values(), encoder, settings,
-                                 known_vectors=self._vectors_by_key(),
-                                 known_segments=self.segments)
+        rebuilt = CorpusIndex.build(self.documents.values(), encoder, settings,
+                                    known_vectors=self.vectors_by_key(),
+                                    known_segments=self.segments)
+        rebuilt.manifest.built_from = self.manifest.built_from  # the same documents
+        return rebuilt
 
     def without_documents(self, doc_ids: Sequence[str]) -> CorpusIndex:
         """A new index without `doc_ids`; nothing is re-embedded."""

@@ -29,6 +29,11 @@ class IndexMismatchError(HoidapError):
     """An index built with another model, normaliser, tokenizer or chunker than requested."""
 
 
+class CorpusMismatchError(IndexMismatchError):
+    """The corpus to serve is not the one in the index, and replacing the index would lose
+    documents added or removed one by one (admin API, `index add/remove`)."""
+
+
 class ModelUnavailableError(HoidapError):
     """An embedding model that is not available locally (hoidap never downloads models)."""
 

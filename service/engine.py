@@ -8,15 +8,28 @@ from functools import lru_cache
 from pathlib import Path
 
 from index.ingest import IngestResult, load_sample_corpus, read_corpus
+from index.manifest import IndexManifest
 from index.postgres.reader import PostgresIndex
 from index.postgres.writer import PostgresWriter
-from index.store import CorpusIndex, IndexSettings, index_exists
+from index.store import (
+    CorpusIndex,
+    IndexSettings,
+    current_version,
+    document_hash,
+    index_exists,
+)
 from retriever.analyzer import Analyzer
 from retriever.dense import set_search_threads
 from retriever.e5_local import e5_model_id, ensure_e5_folder
 from retriever.encoder import Encoder, load_encoder
-from retriever.errors import DocumentError, IndexNotFoundError, ModelUnavailableError
+from retriever.errors import (
+    CorpusMismatchError,
+    DocumentError,
+    IndexNotFoundError,
+    ModelUnavailableError,
+)
 from retriever.search import Searcher
+from retriever.types import Document
 from service.answering import QAPipeline
 from service.answering.generative import OpenAICompatibleGenerator
 from service.answering.readers.base import ReaderKind
@@ -25,6 +38,8 @@ from service.answering.readers.weights import BUNDLED_DIR
 from service.config import Settings
 
 logger = logging.getLogger(__name__)
+
+BUILT_IN_CORPUS = "the built-in sample corpus"
 
 
 def index_settings(settings: Settings) -> IndexSettings:
@@ -64,15 +79,59 @@ def postgres_writer(settings: Settings, encoder: Encoder) -> PostgresWriter:
     return PostgresWriter(dsn(settings), encoder, index_settings(settings))
 
 
+def corpus_name(settings: Settings) -> str:
+    """The corpus as an index's manifest records it (`built_from`)."""
+    return str(settings.corpus) if settings.corpus is not None else BUILT_IN_CORPUS
+
+
 def build_index(settings: Settings, encoder: Encoder,
                 show_progress: bool = False) -> CorpusIndex | PostgresIndex:
     documents = read_documents(settings.corpus).documents
     if settings.backend == "postgres":
         postgres_writer(settings, encoder).build(documents, show_progress)
         return PostgresIndex.open(dsn(settings), index_settings(settings), encoder.model_id)
-    corpus_index = CorpusIndex.build(documents, encoder, index_settings(settings), show_progress)
+    return _build_files_index(settings, encoder, documents, show_progress)
+
+
+def _build_files_index(settings: Settings, encoder: Encoder, documents: list[Document],
+                       show_progress: bool, reuse: CorpusIndex | None = None) -> CorpusIndex:
+    known = reuse.vectors_by_key() if reuse is not None else None
+    corpus_index = CorpusIndex.build(documents, encoder, index_settings(settings), show_progress,
+                                     known, reuse.segments if reuse is not None else None)
+    corpus_index.manifest.built_from = corpus_name(settings)
     corpus_index.save(settings.index_dir)
     return corpus_index
+
+
+def check_corpus_served(settings: Settings) -> None:
+    """Raise CorpusMismatchError when `serve --corpus` would have to replace an index that
+    was changed document by document (admin API, `index add/remove`): rebuilding it from
+    the corpus would lose those changes. Cheap (no encoder): `serve` checks it first."""
+    _served_documents(settings)
+
+
+def _served_documents(settings: Settings) -> list[Document] | None:
+    """The corpus's documents when the index in the folder is not theirs (and may be
+    rebuilt from them); None when it is, or when no corpus was given."""
+    if settings.corpus is None or settings.backend != "files" or not index_exists(
+            settings.index_dir):
+        return None
+    documents = read_documents(settings.corpus).documents
+    manifest = IndexManifest.read(current_version(settings.index_dir))
+    wanted = {d.doc_id: document_hash(d) for d in documents}
+    if wanted == manifest.documents:
+        return None
+    if manifest.built_from is None:
+        added = len(wanted.keys() - manifest.documents.keys())
+        missing = len(manifest.documents.keys() - wanted.keys())
+        changed = sum(1 for d, h in wanted.items() if manifest.documents.get(d) not in (None, h))
+        raise CorpusMismatchError(
+            f"the index in {settings.index_dir} was changed document by document and is not "
+            f"the corpus {settings.corpus} ({added} documents only in the corpus, {changed} "
+            f"changed, {missing} only in the index): serve without --corpus to keep the "
+            f"index, or run `hoidap index build --corpus {settings.corpus}` to replace it "
+            f"(or give another --index-dir)")
+    return documents
 
 
 def open_index(settings: Settings, encoder: Encoder,
@@ -89,7 +148,15 @@ def open_index(settings: Settings, encoder: Encoder,
     if not index_exists(settings.index_dir):
         logger.info("no index at %s yet: building it", settings.index_dir)
         return build_index(settings, encoder, show_progress)
-    return CorpusIndex.load(settings.index_dir, index_settings(settings), encoder.model_id)
+    # The corpus asked for is the corpus served: an index built from another one (the
+    # sample, an older copy of the folder) is rebuilt, reusing the vectors of unchanged text.
+    documents = _served_documents(settings)
+    current = CorpusIndex.load(settings.index_dir, index_settings(settings), encoder.model_id)
+    if documents is None:
+        return current
+    logger.warning("the index in %s was built from %s, not from %s: rebuilding it",
+                   settings.index_dir, current.manifest.built_from, settings.corpus)
+    return _build_files_index(settings, encoder, documents, show_progress, reuse=current)
 
 
 def make_searcher(settings: Settings, corpus_index: CorpusIndex | PostgresIndex,

@@ -30,6 +30,11 @@ class GeneratorError(Exception):
     """The generative endpoint failed or answered outside the rules."""
 
 
+def cited_numbers(text: str) -> set[int]:
+    """The [n] markers a text cites."""
+    return {int(n) for n in _MARKER_RE.findall(text)}
+
+
 class OpenAICompatibleGenerator:
     """Calls `POST {base_url}/chat/completions` with the question and numbered passages."""
 
@@ -57,7 +62,7 @@ class OpenAICompatibleGenerator:
             text = response.json()["choices"][0]["message"]["content"].strip()
         except (httpx.HTTPError, KeyError, IndexError, TypeError, ValueError) as error:
             raise GeneratorError(f"generator request failed: {error}") from error
-        cited = {int(n) for n in _MARKER_RE.findall(text)}
+        cited = cited_numbers(text)
         allowed = {c.n for c in citations}
         if not cited or not cited <= allowed:
             raise GeneratorError(f"generator cited {sorted(cited)} of {sorted(allowed)}")

@@ -30,7 +30,11 @@ from retriever.text.normalize import fold_diacritics, has_diacritics, match_form
 from retriever.types import Chunk, Passage, SearchFilter
 from service.answering.extractive import Extraction, vietnamese_terms_of_english
 from service.answering.followup import resolve_followup
-from service.answering.generative import GeneratorError, OpenAICompatibleGenerator
+from service.answering.generative import (
+    GeneratorError,
+    OpenAICompatibleGenerator,
+    cited_numbers,
+)
 from service.answering.question import (
     QuestionInfo,
     QuestionKind,
@@ -289,10 +293,10 @@ class QAPipeline:
                kind: ReaderKind) -> Answer:
         source = passages[best.passage_index]
         ordered = ([source] + [p for p in passages if p is not source])[:cite]
-        citations = [Citation.from_passage(n, p) for n, p in enumerate(ordered, start=1)]
-        return Answer(f"{best.answer_text} [1].", best.span, False, citations,
+        numbered = [Citation.from_passage(n, p) for n, p in enumerate(ordered, start=1)]
+        return Answer(f"{best.answer_text} [1].", best.span, False, numbered[:1],
                       confidence=best.score, reader=kind,
-                      no_answer=best.features.get("no_answer"))
+                      no_answer=best.features.get("no_answer"), sources=numbered[1:])
 
     def _answered_elsewhere(self, question: QuestionInfo, passages: list[Passage],
                             relevant: list[Passage], best: Candidate,
@@ -380,13 +384,16 @@ class QAPipeline:
     def _generated(self, question: str, extractive: Answer) -> Answer:
         """The generator's wording when it keeps to the rules; the extractive answer else."""
         assert self.generator is not None
+        passages = extractive.passages
         try:
-            text = self.generator.generate(question, extractive.citations)
+            text = self.generator.generate(question, passages)
         except GeneratorError as error:
             logger.warning("generative answer discarded, extractive answer kept: %s", error)
             return extractive
-        return Answer(text, extractive.span, False, extractive.citations,
-                      confidence=extractive.confidence)
+        cited = cited_numbers(text)
+        return Answer(text, extractive.span, False, [c for c in passages if c.n in cited],
+                      confidence=extractive.confidence, reader=extractive.reader,
+                      sources=[c for c in passages if c.n not in cited])
 
     def _abstain(self, question: QuestionInfo, reason: DeclineReason, about: str = "",
                  confidence: float = 0.0) -> Answer:

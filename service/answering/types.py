@@ -45,7 +45,8 @@ class Answer:
     """An answer with its [n] citations, or an abstention that says why.
 
     `span` is the shortest piece that answers ("thứ 9"); None for abstentions and for
-    questions answered by a whole sentence.
+    questions answered by a whole sentence. `citations` are the passages the text cites, by
+    their [n]; `sources` the other passages retrieved for it, numbered after them.
     """
 
     text: str
@@ -61,3 +62,9 @@ class Answer:
     timings_ms: dict[str, float] = field(default_factory=dict)
     reader: str | None = None  # the reader whose span this is (readers.base.ReaderKind)
     no_answer: float | None = None  # the trained reader's no-answer probability
+    sources: list[Citation] = field(default_factory=list)
+
+    @property
+    def passages(self) -> list[Citation]:
+        """Every passage retrieved for the answer, cited first, in their numbers' order."""
+        return sorted([*self.citations, *self.sources], key=lambda c: c.n)

@@ -51,7 +51,8 @@ class ChatResponse(BaseModel):
     answer: str
     answer_span: str | None
     abstained: bool
-    citations: list[CitationOut]
+    citations: list[CitationOut] = Field(description="the passages the answer cites, by the "
+                                         "[n] in its text")
     timings_ms: dict[str, float]
     # Added fields (older clients ignore them): the question actually answered after
     # follow-up resolution, which reader gave the span, and why an answer was declined.
@@ -59,6 +60,11 @@ class ChatResponse(BaseModel):
     reader: str | None = Field(default=None, description="rules or neural")
     decline_reason: str | None = Field(default=None, description="why it abstained, e.g. "
                                        "province, year, no answer, weak")
+    # Since the feedback API: the other passages retrieved (numbered after the citations;
+    # before, they were citations 2..n), and the id that POST /api/feedback refers to.
+    sources: list[CitationOut] = Field(default_factory=list, description="further passages "
+                                       "retrieved for the question, not cited")
+    answer_id: str = Field(default="", description="this answer's id for POST /api/feedback")
 
 
 class SearchResponse(BaseModel):

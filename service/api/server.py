@@ -22,6 +22,8 @@ def serve(settings: Settings) -> None:
         # A corpus that does not exist, is empty or unreadable ends `serve` at once with one
         # line, instead of a server that never becomes ready.
         engine.read_documents(settings.corpus)
+        # ... and one that would replace an index changed through the admin API refuses.
+        engine.check_corpus_served(settings)
     if settings.reader == ReaderKind.NEURAL:
         # Fail at once, with the file's name, rather than serve 503s: nothing can answer.
         engine.load_reader(settings)

@@ -162,7 +162,9 @@ async def reindex(state: StateDep, counters: MetricsDep) -> IndexChange:
                 logger.warning("rebuilding from the corpus: %s", error)
         read = engine.read_documents(state.settings.corpus)
         problems.extend(read.errors)
-        return CorpusIndex.build(read.documents, encoder, settings)
+        built = CorpusIndex.build(read.documents, encoder, settings)
+        built.manifest.built_from = engine.corpus_name(state.settings)
+        return built
 
     serving = await _apply(state, counters, "reindex", rebuild)
     return IndexChange(errors=_problems(problems), **_sizes(serving))

@@ -13,6 +13,7 @@ from service.answering import Answer, Turn
 from service.api.deps import LoadedDep, MetricsDep, RateLimited, StateDep
 from service.api.limits import within
 from service.api.observability import Metrics
+from service.api.recent import GivenAnswer
 from service.api.schemas import ChatRequest, ChatResponse, CitationOut, ErrorOut
 from service.api.state import Loaded, ServiceState
 
@@ -43,15 +44,19 @@ async def _answer_in_time(state: ServiceState, service: Loaded, request: ChatReq
     answer = await within(state.settings.answer_timeout_s, "answering", _answer, service,
                           request)
     metrics.answers.labels(abstained=str(answer.abstained).lower()).inc()
-    return _response(answer)
+    answer_id = state.recent.remember(GivenAnswer(
+        request.message, answer.resolved_question, answer.text, answer.abstained,
+        tuple(c.chunk_id for c in answer.citations)))
+    return _response(answer, answer_id)
 
 
-def _response(answer: Answer) -> ChatResponse:
+def _response(answer: Answer, answer_id: str) -> ChatResponse:
     return ChatResponse(answer=answer.text, answer_span=answer.span, abstained=answer.abstained,
                         citations=[CitationOut.of(c) for c in answer.citations],
+                        sources=[CitationOut.of(c) for c in answer.sources],
                         timings_ms={k: round(v, 2) for k, v in answer.timings_ms.items()},
                         resolved_question=answer.resolved_question, reader=answer.reader,
-                        decline_reason=answer.reason)
+                        decline_reason=answer.reason, answer_id=answer_id)
 
 
 @router.post("/chat", response_model=ChatResponse, responses=ERRORS)
@@ -73,13 +78,18 @@ def _events(response: ChatResponse) -> Iterator[str]:
         yield _event("answer", {"text": word if i == len(words) - 1 else word + " "})
     yield _event("citations", [c.model_dump() for c in response.citations])
     yield _event("done", {"answer": response.answer, "answer_span": response.answer_span,
-                          "abstained": response.abstained, "timings_ms": response.timings_ms})
+                          "abstained": response.abstained, "timings_ms": response.timings_ms,
+                          "answer_id": response.answer_id,
+                          "resolved_question": response.resolved_question,
+                          "reader": response.reader, "decline_reason": response.decline_reason,
+                          "sources": [c.model_dump() for c in response.sources]})
 
 
 @router.post("/chat/stream", responses={200: {"content": {"text/event-stream": {}}}, **ERRORS})
 async def chat_stream(request: ChatRequest, service: LoadedDep, state: StateDep,
                       metrics: MetricsDep) -> StreamingResponse:
-    """The same answer as server-sent events: `answer` (text pieces), `citations`, `done`."""
+    """The same answer as server-sent events: `answer` (text pieces), `citations`, `done`
+    (the rest of the reply: answer_id, resolved_question, sources, ...)."""
     response = await _answer_in_time(state, service, request, metrics)
     return StreamingResponse(_events(response), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

@@ -20,13 +20,22 @@ def test_chat_answers_with_citations(client: TestClient) -> None:
     assert response.status_code == 200
     body = response.json()
     assert set(body) == {"answer", "answer_span", "abstained", "citations", "timings_ms",
-                         "resolved_question", "reader", "decline_reason"}
+                         "resolved_question", "reader", "decline_reason", "sources",
+                         "answer_id"}
     assert "thứ 9" in body["answer"] and body["answer_span"] == "thứ 9"
     assert body["abstained"] is False
+    # Only what the text cites is a citation; the other passages are sources, numbered on.
+    assert "[1]" in body["answer"] and [c["n"] for c in body["citations"]] == [1]
     assert set(body["citations"][0]) == CITATION_FIELDS
     assert body["citations"][0]["doc_id"] == "binh-phuoc"
-    scores = [c["score"] for c in body["citations"][1:]]
+    assert body["sources"] and [s["n"] for s in body["sources"]] == list(
+        range(2, len(body["sources"]) + 2))
+    assert all(set(s) == CITATION_FIELDS for s in body["sources"])
+    scores = [c["score"] for c in body["sources"]]
     assert scores == sorted(scores, reverse=True)
+    assert len(body["answer_id"]) == 32
+    again = client.post("/api/chat", json={"message": QUESTION}).json()
+    assert again["answer_id"] != body["answer_id"]  # an id per answer given, cached or not
     assert body["timings_ms"]["total"] > 0
 
 
@@ -40,6 +49,7 @@ def test_chat_followup_and_abstention(client: TestClient) -> None:
     unanswerable = client.post("/api/chat", json={"message": "Hà Nội xếp hạng thứ mấy?",
                                                   "history": history}).json()
     assert unanswerable["abstained"] is True and unanswerable["citations"] == []
+    assert unanswerable["sources"] == []
     assert "thứ 9" not in unanswerable["answer"]
 
 
@@ -91,7 +101,9 @@ def test_stream_sends_answer_then_citations_then_done(client: TestClient) -> Non
     done = events[-1][1]
     assert streamed == done["answer"] and "thứ 9" in streamed
     assert done["answer_span"] == "thứ 9" and done["abstained"] is False
-    assert set(events[-2][1][0]) == CITATION_FIELDS
+    assert set(events[-2][1][0]) == CITATION_FIELDS and len(events[-2][1]) == 1
+    assert len(done["answer_id"]) == 32 and done["resolved_question"]
+    assert done["sources"] and set(done["sources"][0]) == CITATION_FIELDS
 
 
 def test_search_with_filters(client: TestClient) -> None:
