@@ -38,6 +38,13 @@ class ResolvedQuestion:
     # The previous question, for a follow-up that leans on it without naming its topic
     # ("Do doanh nghiệp nào triển khai?"): searched along and weighed low when scoring.
     context: str = ""
+    # A question that names no province and does not point back ("tỉnh đó", "Còn ..."):
+    # its own words, to be answered from `within`'s articles only, so that the
+    # conversation's province narrows the search without standing in for evidence
+    # ("Giá vàng hôm nay bao nhiêu?" after a Bình Phước question is declined, not answered
+    # with a Bình Phước sentence).
+    own: str = ""
+    within: str | None = None
 
 
 def _previous_questions(history: Sequence[Turn]) -> list[str]:
@@ -98,7 +105,8 @@ def resolve_followup(message: str, history: Sequence[Turn]) -> ResolvedQuestion:
         if re.match(r"(?:o|tai)\s", folded[deictic.start():]):
             resolved = text[:deictic.start()] + f"ở {carried}" + text[deictic.end():]
         return ResolvedQuestion(resolved, "", carried, last_question, last_question)
-    return ResolvedQuestion(f"{carried}: {text}", "", carried, last_question, last_question)
+    return ResolvedQuestion(f"{carried}: {text}", "", carried, last_question, last_question,
+                            own=text, within=carried)
 
 
 MAX_SIBLING_WORDS = 4

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from functools import lru_cache
 
-from retriever.coverage import IdfLookup
+from retriever.coverage import IdfLookup, coverage, query_weights, text_tokens
 from retriever.lru import LRUCache
 from retriever.rerank import bm25_idf
 from retriever.retrievers import BM25Retriever, QueryEmbedder
@@ -35,6 +35,7 @@ from service.answering.generative import (
     OpenAICompatibleGenerator,
     cited_numbers,
 )
+from service.answering.messages import abstention_message, in_english, small_talk_reply
 from service.answering.question import (
     QuestionInfo,
     QuestionKind,
@@ -46,13 +47,14 @@ from service.answering.readers.choice import DEFAULT_SWITCH_PROBABILITY, combine
 from service.answering.readers.neural import NeuralReader
 from service.answering.readers.rules import RuleReader
 from service.answering.reasons import DeclineReason
+from service.answering.scope import CorpusScope
 from service.answering.semantic import SentenceSimilarity
+from service.answering.small_talk import small_talk
 from service.answering.types import Answer, Citation, Turn
 from service.answering.verify import (
     about_provinces,
     candidate_about,
     missing_years,
-    unmet_message,
 )
 
 logger = logging.getLogger(__name__)
@@ -64,6 +66,10 @@ DEFAULT_TOP_K = 5
 # question's constraints, 0.30 abstains on all of our unanswerable questions at 2.5% wrong
 # abstentions (4.8% on viquad2; 0.25 would decline only 1% of viquad2's unanswerable ones).
 DEFAULT_MIN_CONFIDENCE = 0.30
+# A follow-up answered within the conversation's province must find this share of its own
+# words in the answer (see _own_words_answered): off-topic questions measured 0.00-0.03,
+# our set's follow-ups and short on-topic ones 0.30-1.00.
+OWN_WORDS_COVERAGE = 0.25
 MAX_LISTED_PROVINCES = 12
 ABBREVIATION_DEPTH = 20  # passages searched for the one that spells an abbreviation out
 # How much better (in extraction score) another province's passage must answer a question
@@ -125,6 +131,7 @@ class QAPipeline:
         # unanswerable questions and 3-12% of the answerable ones (docs/reader.md).
         self.decline_on_null = decline_on_null
         self.provinces = searcher.provinces()
+        self.scope = CorpusScope.of(searcher.chunks)
         # A widget's visitors ask the same few questions; the key holds the index's version,
         # so a cached answer never outlives the passages it cites.
         self._answers: LRUCache[tuple[object, ...], Answer] = LRUCache(cache_size)
@@ -153,8 +160,23 @@ class QAPipeline:
     def _answer(self, message: str, history: Sequence[Turn], top_k: int | None,
                 province: str | None, retriever: str, started: float) -> Answer:
         validate_query(message)
+        talk = small_talk(message)
+        if talk is not None:
+            # "Xin chào", "cảm ơn", "bạn làm được gì?": our reply, whatever came before.
+            kind, language = talk
+            total = (time.perf_counter() - started) * 1000
+            return Answer(small_talk_reply(kind, language, self.scope), None, True, [],
+                          question_type="small talk", resolved_question=normalize(message),
+                          reason=DeclineReason.SMALL_TALK,
+                          timings_ms={"retrieval": 0.0, "answer": total, "total": total})
         resolved = resolve_followup(message, history)
-        text = resolved.text if has_diacritics(message) else fold_diacritics(resolved.text)
+        shown = resolved.text if has_diacritics(message) else fold_diacritics(resolved.text)
+        # Narrowed to the conversation's province only where articles are tagged with it;
+        # elsewhere (a corpus without provinces) the province is carried in the words.
+        within = (resolved.within if province is None and resolved.within in self.provinces
+                  else None)
+        answered = resolved.own if within else resolved.text
+        text = answered if has_diacritics(message) else fold_diacritics(answered)
         question = analyse_question(text)
         # The analysed text: title shorthands spelt out ("CT UBND" -> "Chủ tịch UBND").
         query = question.text
@@ -177,11 +199,16 @@ class QAPipeline:
             # "CĐS là viết tắt của gì?": the sentence that spells it out ("chuyển đổi số
             # (CĐS)") shares one word with the question, among many passages using "CĐS".
             depth = max(top_k, ABBREVIATION_DEPTH) if question.abbreviation else top_k
-            passages = self.searcher.search(query, depth, SearchFilter(province=province),
+            passages = self.searcher.search(query, depth,
+                                            SearchFilter(province=province or within),
                                             retriever)
             searched = time.perf_counter()
             answer = self._answer_from(question, passages, resolved.focus, resolved.context,
                                        cite=top_k, asked=asked)
+            if within and not answer.abstained and not self._own_words_answered(
+                    question, answer):
+                answer = self._abstain(question, DeclineReason.WEAK,
+                                       confidence=answer.confidence)
         if self.generator is not None and not answer.abstained:
             answer = self._generated(text, answer)
         finished = time.perf_counter()
@@ -189,8 +216,22 @@ class QAPipeline:
                    "answer": (finished - searched) * 1000,
                    "total": (finished - started) * 1000}
         logger.debug("answered %r as %r (%s)", message, answer.text, answer.reason)
-        return replace(answer, question_type=question.kind, resolved_question=text,
+        return replace(answer, question_type=question.kind, resolved_question=shown,
                        timings_ms=timings)
+
+    def _own_words_answered(self, question: QuestionInfo, answer: Answer) -> bool:
+        """Whether the answer's sentence (its passage at half credit) holds enough of the
+        question's own words. Asked of a follow-up answered within the conversation's
+        province: the province was found for it, so its sentences score high on the
+        province alone ("Giá vàng hôm nay bao nhiêu?" -> the article's lead, 0.0 of the
+        question's words; "Do doanh nghiệp nào triển khai?" -> the 5G sentence, 0.58)."""
+        fold = not question.accented
+        weights = query_weights(question.text, self._idf, fold)
+        if not weights or not answer.citations:
+            return True
+        cited = answer.citations[0]
+        return coverage(weights, text_tokens(answer.text, fold),
+                        text_tokens(f"{cited.title} {cited.text}", fold)) >= OWN_WORDS_COVERAGE
 
     def _answer_from(self, question: QuestionInfo, passages: list[Passage],
                      focus: str, context: str = "", cite: int | None = None,
@@ -199,9 +240,12 @@ class QAPipeline:
         if not passages:
             return self._abstain(question, DeclineReason.NO_PASSAGE)
         relevant = [p for p in passages if about_provinces(p, question.provinces)]
+        if question.unknown_province:
+            named = _term_forms(question.unknown_province)[0]
+            relevant = [p for p in relevant if named in _term_forms(p.chunk.text)[0]]
         if not relevant:
             return self._abstain(question, DeclineReason.PROVINCE,
-                                 ", ".join(question.provinces))
+                                 ", ".join(question.provinces) or question.unknown_province)
         with_terms = [p for p in relevant if _has_terms(p, question.required_terms)]
         if not with_terms:
             missing = [t for t in question.required_terms
@@ -219,7 +263,7 @@ class QAPipeline:
                 decision, kind = self._span_in_sentence(question, request, decision)
         if isinstance(decision, Answer):
             return decision
-        return self._cited(decision, with_terms, cite, kind)
+        return self._cited(decision, with_terms, cite, kind, question.language)
 
     def _span_in_sentence(self, question: QuestionInfo, request: ReadRequest,
                           rules_best: Candidate) -> tuple[Candidate, ReaderKind]:
@@ -290,11 +334,13 @@ class QAPipeline:
         return None
 
     def _cited(self, best: Candidate, passages: list[Passage], cite: int | None,
-               kind: ReaderKind) -> Answer:
+               kind: ReaderKind, language: str = "vi") -> Answer:
         source = passages[best.passage_index]
         ordered = ([source] + [p for p in passages if p is not source])[:cite]
         numbered = [Citation.from_passage(n, p) for n, p in enumerate(ordered, start=1)]
-        return Answer(f"{best.answer_text} [1].", best.span, False, numbered[:1],
+        text = (in_english(best.answer_text, best.span) if language == "en"
+                else f"{best.answer_text} [1].")
+        return Answer(text, best.span, False, numbered[:1],
                       confidence=best.score, reader=kind,
                       no_answer=best.features.get("no_answer"), sources=numbered[1:])
 
@@ -397,13 +443,9 @@ class QAPipeline:
 
     def _abstain(self, question: QuestionInfo, reason: DeclineReason, about: str = "",
                  confidence: float = 0.0) -> Answer:
-        return Answer(abstention_message(self.provinces, reason, about, question.language,
+        return Answer(abstention_message(self.scope, reason, about, question.language,
                                          question),
                       None, True, [], reason=reason, confidence=confidence)
-
-
-_CONSTRAINT_REASONS = (DeclineReason.YEAR, DeclineReason.ROLE, DeclineReason.COUNT,
-                       DeclineReason.TYPE)
 
 
 def _sentence_similarity(searcher: Searcher) -> SentenceSimilarity | None:
@@ -412,38 +454,6 @@ def _sentence_similarity(searcher: Searcher) -> SentenceSimilarity | None:
         return None
     return SentenceSimilarity(dense.query_vector, dense.encoder.encode_passages,
                               stored=searcher.segment_vectors)
-
-
-def abstention_message(provinces: Sequence[str], reason: DeclineReason, about: str,
-                       language: str = "vi", question: QuestionInfo | None = None) -> str:
-    if reason in _CONSTRAINT_REASONS and question is not None:
-        opening = unmet_message(question, reason)
-    elif reason == DeclineReason.ELSEWHERE and question is not None:
-        asked = ", ".join(question.provinces)
-        where = f" (chỉ có của {about})" if about else ""
-        opening = (f"Xin lỗi, các bài viết hiện có không nêu thông tin này cho {asked}{where} "
-                   "nên tôi chưa trả lời được.")
-    elif reason == DeclineReason.COMPARE and about:
-        opening = (f"Xin lỗi, các bài viết hiện có không nêu số liệu của {about} để so sánh "
-                   "nên tôi chưa trả lời được.")
-    elif reason == DeclineReason.PROVINCE and about:
-        opening = f"Xin lỗi, các bài viết hiện có không nói về {about} nên tôi chưa trả lời được."
-    elif reason == DeclineReason.TERM and about:
-        opening = (f"Xin lỗi, các bài viết hiện có không nhắc đến “{about}” "
-                   "nên tôi chưa trả lời được câu hỏi này.")
-    else:
-        opening = "Xin lỗi, tôi không tìm thấy câu trả lời cho câu hỏi này trong các bài viết."
-    listed = list(provinces[:MAX_LISTED_PROVINCES])
-    if listed:
-        more = f" và {len(provinces) - len(listed)} tỉnh khác" if len(provinces) > len(
-            listed) else ""
-        coverage = (f" Tôi có thể trả lời về chuyển đổi số của: {', '.join(listed)}{more}."
-                    " Bạn hãy thử hỏi về các tỉnh này.")
-    else:
-        coverage = " Bạn hãy thử hỏi cách khác hoặc hỏi về nội dung có trong các bài viết."
-    english = (" (Sorry: the articles do not answer this question.)"
-               if language == "en" else "")
-    return opening + coverage + english
 
 
 @lru_cache(maxsize=8192)

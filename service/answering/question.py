@@ -97,6 +97,9 @@ class QuestionInfo:
     ranking: bool = False
     # "ngày nào" asks for a day, "tháng mấy" for a month: a year alone does not answer them.
     date_part: str = ""  # "day" | "month" | ""
+    # "tỉnh Bắc Hải": a province by its title that no gazetteer entry knows (invented, or
+    # outside Vietnam); an answer must come from a passage that names it.
+    unknown_province: str = ""
 
 
 # "chiếm bao nhiêu GRDP" asks for a share too.
@@ -375,6 +378,26 @@ _RANKING_RE = re.compile(r"\b(?:xep hang|xep thu|dung thu|dung o|hang (?:may|bao
                          r"rank|ranked|ranking)\b")
 
 
+# "tỉnh" and the words after it; the name is its capitalised ones (not "Tỉnh ủy", "tỉnh này").
+_PROVINCE_TITLE_RE = re.compile(r"\b(?:[Tt]ỉnh|[Tt]inh)((?:\s+[^\W\d_]+){1,4})")
+
+
+def unknown_province(text: str, provinces: list[str]) -> str:
+    """The name after "tỉnh" when it is not a province the gazetteer knows; "" else."""
+    if provinces:
+        return ""
+    for match in _PROVINCE_TITLE_RE.finditer(text):
+        words = []
+        for word in match.group(1).split():
+            if not word[0].isupper():
+                break
+            words.append(word)
+        name = " ".join(words)
+        if name and canonical_province(name) is None:
+            return name
+    return ""
+
+
 def analyse_question(text: str) -> QuestionInfo:
     text = expand_title_shorthands(normalize(text))
     language = detect_language(text)
@@ -400,4 +423,5 @@ def analyse_question(text: str) -> QuestionInfo:
                         asks_amount=bool(_AMOUNT_RE.search(pattern_form(text))),
                         ranking=kind == QuestionKind.RANK
                         and bool(_RANKING_RE.search(pattern_form(text))),
-                        date_part=date_part(text) if kind == QuestionKind.DATE else "")
+                        date_part=date_part(text) if kind == QuestionKind.DATE else "",
+                        unknown_province=unknown_province(text, provinces))

@@ -18,6 +18,7 @@ class DeclineReason(StrEnum):
     ELSEWHERE = "elsewhere"  # another province's passage answers it: the fact is theirs
     COMPARE = "compare"  # a compared province has no value
     NO_ANSWER = "no answer"  # the trained reader says the passages do not answer it
+    SMALL_TALK = "small talk"  # a greeting, thanks or "what can you do?": not a question
 
 
 # The constraints a candidate can fail (verify.py), as opposed to the pipeline's own reasons.
