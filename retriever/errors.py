@@ -87,3 +87,13 @@ def code_for(error: HoidapError, codes: dict[type[HoidapError], int], default: i
 
 class BackendUnavailableError(HoidapError):
     """The index database cannot be reached, or refuses what was asked (read-only replica)."""
+
+
+class AnswerNotFoundError(HoidapError):
+    """Feedback on an answer id this server did not give, or has forgotten (it remembers
+    its latest answers only)."""
+
+
+class FeedbackStorageError(HoidapError):
+    """Feedback that could not be stored or read (unwritable folder, disk full, a database
+    without the feedback table)."""

@@ -8,7 +8,8 @@ from retriever.types import Hit
 
 RRF_K = 60
 # Equal weights: BM25 2:1 gains 1-3 points on the external sets but loses sample-corpus
-# questions (README, "Retrieval quality"); BM25 is scaled per query by its word coverage.
+# questions (docs/performance.md, "Retrieval quality"); BM25 is scaled per query by its word
+# coverage.
 DEFAULT_WEIGHTS = {"bm25": 1.0, "dense": 1.0}
 
 

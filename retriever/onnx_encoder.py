@@ -36,7 +36,7 @@ MIN_COSINE = 0.999
 INT8_FILE = "model-int8.onnx"
 INT8_STAMP_FILE = "export-int8.json"
 INT8_VERSION = 1
-# Measured on two cores (bench/indexing.py, README "Encoder backends"): ~1.6x the passages
+# Measured on two cores (bench/indexing.py, docs/performance.md): ~1.6x the passages
 # per second and ~2.7x faster for one query, at cosine 0.993-0.995 with the float model.
 # Hybrid hit@1 moved 0.870 -> 0.851 on our questions, 0.877 -> 0.877 on viquad2 and
 # 0.843 -> 0.843 on uit-regulations; dense alone lost 0.6-3.8 points. Leaving the
@@ -238,7 +238,7 @@ def _session(path: Path, threads: int | None) -> Any:
     # with 8 concurrent clients on 2 shared cores, 32-34 ms of server CPU per new question
     # and 15-17 questions/s with spinning, 21-24 ms and 26-39/s without. One thread per
     # session cost the same CPU but answered a lone question slower (p50 49 ms, 32 ms
-    # with two sleeping threads). bench/service_load.py; README "Performance".
+    # with two sleeping threads). bench/service_load.py; docs/performance.md.
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     try:
         return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])

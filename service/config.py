@@ -62,6 +62,11 @@ class Settings(BaseSettings):
         default=None, description="PostgreSQL connection string of the postgres backend, e.g. "
         "postgresql://hoidap@db.example/hoidap (a read replica's for a service)",
     )
+    feedback_dsn: SecretStr | None = Field(
+        default=None, description="postgres backend: where feedback on answers is written "
+        "and read, when `dsn` is a read replica (the primary's connection string); default: "
+        "`dsn`",
+    )
     dense_index: Literal["flat", "hnsw"] = "flat"
     folded_field: bool = True
     bigrams: bool = True
@@ -120,7 +125,7 @@ class Settings(BaseSettings):
     answer_top_k: int = Field(default=5, ge=1, le=20, description="passages per answer")
     min_confidence: float = Field(
         default=DEFAULT_MIN_CONFIDENCE, ge=0, le=1,
-        description="weakest evidence still answered (see README)",
+        description="weakest evidence still answered (see docs/operations.md)",
     )
     max_history_turns: int = Field(
         default=MAX_HISTORY_TURNS, ge=0, le=MAX_HISTORY_TURNS,

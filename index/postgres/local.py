@@ -4,7 +4,7 @@ pgvector 0.8), for the tests, the benchmarks and trying the backend out.
 PostgreSQL refuses to run as root, so when we are root the server runs as an unprivileged
 system user (created on first use) that owns the data folder. It listens on 127.0.0.1 only,
 on a free port, with `trust` authentication: nothing outside this machine can reach it.
-Production uses the user's own server (README, "PostgreSQL backend").
+Production uses the user's own server (docs/postgres.md).
 
     python -m index.postgres.local start DIR   # prints the DSN
     python -m index.postgres.local stop DIR

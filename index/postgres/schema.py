@@ -3,7 +3,9 @@
 Each migration runs once, in a transaction, in order, and is recorded in
 `hoidap.schema_migrations`; a migration is never edited once released: a change is a new
 one. Writers (`hoidap index build|add|remove`) migrate; readers (search, serve) only check
-the version, so a read replica is never written to.
+the version, so a read replica is never written to. The service writes only feedback
+rows (service/api/feedback.py), to the primary (HOIDAP_FEEDBACK_DSN when HOIDAP_DSN is a
+replica), and never migrates.
 """
 
 from __future__ import annotations
@@ -119,6 +121,23 @@ CREATE TABLE hoidap.postings (
     dl       integer NOT NULL,
     PRIMARY KEY (term_id, chunk) INCLUDE (tf, dl)
 );
+"""),
+    Migration(2, "feedback on answers", """
+-- Thumbs up or down on an answer (POST /api/feedback), with what was asked and answered;
+-- nothing about the person. One row per answer: a later feedback on it replaces the row.
+CREATE TABLE hoidap.feedback (
+    id                 text PRIMARY KEY,
+    answer_id          text NOT NULL UNIQUE,
+    created            timestamptz NOT NULL,
+    rating             text NOT NULL CHECK (rating IN ('up', 'down')),
+    comment            text,
+    question           text NOT NULL,
+    resolved_question  text NOT NULL,
+    answer             text NOT NULL,
+    abstained          boolean NOT NULL,
+    citation_ids       text[] NOT NULL
+);
+CREATE INDEX feedback_created ON hoidap.feedback (created DESC, id DESC);
 """),
 )
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -62,9 +62,10 @@ logger = logging.getLogger(__name__)
 DEFAULT_TOP_K = 5
 # The weakest evidence still answered: the share of the question's IDF-weighted words found
 # in the best sentence (plus small bonuses, see extractive.py). Calibrated on the evaluation
-# sets with bench/abstention.py (README: the trade-off table): with the verification of the
-# question's constraints, 0.30 abstains on all of our unanswerable questions at 2.5% wrong
-# abstentions (4.8% on viquad2; 0.25 would decline only 1% of viquad2's unanswerable ones).
+# sets with bench/abstention.py (docs/performance.md, "Abstention threshold"): with the
+# verification of the question's constraints, 0.30 abstains on all of our unanswerable
+# questions at 2.5% wrong abstentions (4.8% on viquad2; 0.25 would decline only 1% of
+# viquad2's unanswerable ones).
 DEFAULT_MIN_CONFIDENCE = 0.30
 # A follow-up answered within the conversation's province must find this share of its own
 # words in the answer (see _own_words_answered): off-topic questions measured 0.00-0.03,

@@ -10,11 +10,13 @@ from fastapi.responses import JSONResponse
 
 from retriever.errors import (
     AdminDisabledError,
+    AnswerNotFoundError,
     AnswerTimeoutError,
     AuthenticationError,
     BackendUnavailableError,
     DocumentError,
     DocumentNotFoundError,
+    FeedbackStorageError,
     HoidapError,
     IndexBusyError,
     IndexCorruptError,
@@ -35,6 +37,7 @@ STATUS_CODES: dict[type[HoidapError], int] = {
     InvalidInputError: 422,
     DocumentError: 400,
     DocumentNotFoundError: 404,
+    AnswerNotFoundError: 404,
     IndexNotFoundError: 503,
     IndexCorruptError: 503,
     IndexMismatchError: 503,
@@ -43,6 +46,7 @@ STATUS_CODES: dict[type[HoidapError], int] = {
     ServiceNotReadyError: 503,
     IndexBusyError: 409,
     IndexUpdateError: 503,
+    FeedbackStorageError: 503,
     AnswerTimeoutError: 504,
     RateLimitedError: 429,
     RequestTooLargeError: 413,
@@ -57,6 +61,7 @@ RETRY_AFTER: dict[type[HoidapError], int] = {
     IndexUpdateError: 30,
     AnswerTimeoutError: 5,
     BackendUnavailableError: 5,
+    FeedbackStorageError: 30,
 }
 
 

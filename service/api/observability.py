@@ -57,8 +57,12 @@ class Metrics:
         self.reader_fallbacks = Counter("hoidap_reader_fallbacks", "Starts at which the "
                                         "trained reader could not be loaded and the rule "
                                         "reader answers instead", registry=r)
+        self.feedback = Counter("hoidap_feedback", "Feedback on answers stored, by rating "
+                                "(a changed mind counts again)", ["rating"], registry=r)
         for abstained in ("true", "false"):
             self.answers.labels(abstained=abstained)
+        for rating in ("up", "down"):
+            self.feedback.labels(rating=rating)
 
     def watch_reader(self, status: Callable[[], tuple[str, str, bool] | None]) -> None:
         """Publish the reader status when scraped: (requested, active, fell back)."""

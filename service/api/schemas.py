@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -130,3 +131,47 @@ class Health(BaseModel):
     reader: str | None = None
     reader_requested: str | None = None
     reader_detail: str | None = None
+
+
+# ---- feedback on answers (POST /api/feedback, GET /api/admin/feedback) ----------------------
+MAX_FEEDBACK_COMMENT_CHARS = 1000
+
+
+class FeedbackRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"answer_id": "3f2a9c0e8b7d4e1f9a6b5c4d3e2f1a0b", "rating": "up",
+         "comment": "Đúng thông tin tôi cần, cảm ơn!"},
+    ]})
+
+    answer_id: str = Field(min_length=1, max_length=100,
+                           description="the answer's `answer_id` from /api/chat")
+    rating: Literal["up", "down"]
+    comment: str | None = Field(default=None, max_length=MAX_FEEDBACK_COMMENT_CHARS,
+                                description="optional; empty or blank: no comment")
+
+
+class FeedbackStored(BaseModel):
+    id: str = Field(description="the feedback's id")
+    stored: bool = True
+
+
+class FeedbackOut(BaseModel):
+    id: str
+    time: datetime = Field(description="when it was given (UTC)")
+    answer_id: str
+    rating: Literal["up", "down"]
+    comment: str | None
+    question: str = Field(description="the question as typed")
+    resolved_question: str = Field(description="the question answered, after follow-up "
+                                   "resolution")
+    answer: str
+    abstained: bool
+    citation_ids: list[str] = Field(description="chunk ids of the passages the answer cites")
+
+
+class FeedbackList(BaseModel):
+    feedback: list[FeedbackOut] = Field(description="the latest feedback on each answer, "
+                                        "newest first")
+    total: int = Field(description="answers with feedback, on every page")
+    offset: int
+    limit: int

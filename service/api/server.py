@@ -28,7 +28,7 @@ def serve(settings: Settings) -> None:
         # Fail at once, with the file's name, rather than serve 503s: nothing can answer.
         engine.load_reader(settings)
     app = create_app(settings, load_in_background=True)
-    logger.warning("hoidap: serving on http://%s:%d (widget demo at /, staff search at "
+    logger.info("hoidap: serving on http://%s:%d (widget demo at /, staff search at "
                    "/search, API docs at /docs)", settings.host, settings.port)
     # proxy_headers off: X-Forwarded-For is read only from HOIDAP_TRUSTED_PROXIES (uvicorn
     # would otherwise trust any request from 127.0.0.1); the access log is hoidap's own.

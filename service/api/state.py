@@ -22,6 +22,7 @@ from retriever.search import Searcher
 from service import engine
 from service.answering import QAPipeline
 from service.answering.readers.neural import NeuralReader
+from service.api.feedback import FeedbackStore, open_store
 from service.api.recent import RecentAnswers
 from service.config import Settings
 from service.engine import ReaderStatus
@@ -55,6 +56,7 @@ class ServiceState:
         self.reader: ReaderStatus | None = None
         self._writer = threading.Lock()
         self.recent = RecentAnswers()  # answer id -> the answer given, for feedback
+        self.feedback: FeedbackStore = open_store(settings)  # beside the index, or its table
 
     def _serve(self, encoder: Encoder, corpus_index: CorpusIndex) -> Loaded:
         searcher = engine.make_searcher(self.settings, corpus_index, encoder)

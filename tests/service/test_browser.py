@@ -50,6 +50,7 @@ TIMEOUT_MS = 15_000
 ADMIN_KEY = "browser-test-admin-key-0123456789"
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 375, "height": 667}
+TALL_PHONE = {"width": 390, "height": 844}
 # ReDoc's sidebar shows its maker's logo from their CDN; the documentation's policy blocks it
 # (no other origin, for air-gapped servers) and ReDoc then leaves the logo out. Nothing else
 # on any page may be blocked.
@@ -80,8 +81,8 @@ def browser() -> Iterator[Browser]:
             chromium.close()
 
 
-def _new_page(browser: Browser, viewport: dict[str, int]) -> Iterator[Page]:
-    context = browser.new_context(viewport=viewport, locale="vi-VN")
+def _new_page(browser: Browser, viewport: dict[str, int], locale: str = "vi-VN") -> Iterator[Page]:
+    context = browser.new_context(viewport=viewport, locale=locale)
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     errors: list[str] = []
@@ -108,6 +109,17 @@ def page(browser: Browser) -> Iterator[Page]:
 @pytest.fixture
 def phone_page(browser: Browser) -> Iterator[Page]:
     yield from _new_page(browser, PHONE)
+
+
+@pytest.fixture
+def tall_phone_page(browser: Browser) -> Iterator[Page]:
+    yield from _new_page(browser, TALL_PHONE)
+
+
+@pytest.fixture
+def english_page(browser: Browser) -> Iterator[Page]:
+    """A browser set to American English, whose <input type=date> reads mm/dd/yyyy."""
+    yield from _new_page(browser, DESKTOP, locale="en-US")
 
 
 # ---- helpers: the widget lives in an open shadow root, which Playwright's CSS pierces ----
@@ -149,6 +161,15 @@ def test_widget_answers_cites_and_follows_up(page: Page, live_server: LiveServer
     expect(cite).to_have_count(1)
     expect(answer.locator(".hoidap-sources")).to_contain_text("Nguồn")
     expect(answer.locator(".hoidap-sources")).to_contain_text("Bình Phước")
+    expect(answer.locator(".hoidap-resolved")).to_have_count(0)  # answered as typed
+    # Under "Nguồn" only the passages the text cites; the others fold away as "Nguồn khác".
+    cited = sorted(set(answer.locator(".hoidap-answer button.hoidap-cite").all_text_contents()))
+    listed = answer.locator(".hoidap-sources > ol .hoidap-source-n").all_text_contents()
+    assert sorted(n.strip() for n in listed) == cited, (listed, cited)
+    others = answer.locator(".hoidap-sources details.hoidap-more")
+    expect(others.locator("summary")).to_contain_text("Nguồn khác")
+    assert others.get_attribute("open") is None  # collapsed
+    expect(others.locator(".hoidap-source-link").first).to_be_hidden()
 
     cite.click()
     viewer = page.locator(".hoidap-source")
@@ -181,6 +202,13 @@ def test_widget_answers_cites_and_follows_up(page: Page, live_server: LiveServer
 
     follow_up = ask(page, FOLLOW_UP)
     expect(follow_up.locator(".hoidap-answer")).to_contain_text("14/63")
+    # The follow-up was answered as the full question it stands for, and says so.
+    resolved = follow_up.locator(".hoidap-resolved")
+    expect(resolved).to_have_count(1)
+    expect(resolved).to_contain_text("Trả lời cho:")
+    expect(resolved).to_contain_text("kinh tế số")
+    expect(resolved).to_contain_text("Bình Phước")
+    expect(resolved).not_to_have_text(re.compile(re.escape(FOLLOW_UP) + "”?$"))
 
     with page.expect_request("**/api/chat/stream") as sent:
         abstention = ask(page, UNKNOWN_PROVINCE)
@@ -320,6 +348,223 @@ def test_widget_shows_api_errors(page: Page, live_server: LiveServer) -> None:
     expect(error.nth(1)).to_contain_text("Không kết nối được")
 
 
+def test_new_conversation_forgets_the_history(page: Page, live_server: LiveServer) -> None:
+    open_widget(page, live_server)
+    ask(page, RANK_QUESTION)
+    with page.expect_request("**/api/chat/stream") as sent:
+        ask(page, FOLLOW_UP)
+    assert len(sent.value.post_data_json["history"]) == 2  # the history is sent until...
+
+    new = page.get_by_role("button", name="Trò chuyện mới")
+    expect(new).to_be_visible()
+    new.click()
+    expect(page.locator(".hoidap-msg")).to_have_count(0)
+    expect(page.locator(".hoidap-empty")).to_be_visible()
+    expect(page.locator(".hoidap-input")).to_be_focused()
+    expect(page.locator(".hoidap-announcer")).to_have_text("Đã bắt đầu cuộc trò chuyện mới.")
+
+    with page.expect_request("**/api/chat/stream") as sent:
+        answer = ask(page, RANK_QUESTION)
+    assert sent.value.post_data_json["history"] == []
+    expect(answer).to_contain_text("thứ 9")
+    expect(page.locator(".hoidap-msg-user")).to_have_text([RANK_QUESTION])
+
+    # Mid-answer too: the answer still on its way is dropped, the next question starts afresh.
+    held: list[Route] = []
+    page.route("**/api/chat/stream", lambda route: held.append(route))  # no answer comes
+    page.locator(".hoidap-input").fill(FOLLOW_UP)
+    page.locator(".hoidap-input").press("Enter")
+    expect(page.locator(".hoidap-msg-assistant").nth(1)).to_have_attribute("data-state",
+                                                                           "streaming")
+    new.click()
+    expect(page.locator(".hoidap-msg")).to_have_count(0)
+    expect(page.locator(".hoidap-send")).to_be_enabled()
+    assert len(held) == 1
+    page.unroute("**/api/chat/stream")
+    with page.expect_request("**/api/chat/stream") as sent:
+        ask(page, RANK_QUESTION)
+    assert sent.value.post_data_json["history"] == []
+    expect(page.locator(".hoidap-msg")).to_have_count(2)
+    expect(page.locator(".hoidap-msg-error")).to_have_count(0)
+
+
+def test_feedback_on_an_answer(page: Page, live_server: LiveServer) -> None:
+    open_widget(page, live_server)
+    answer = ask(page, RANK_QUESTION)
+    answer_id = answer.get_attribute("data-answer-id")
+    assert answer_id
+    group = answer.get_by_role("group", name="Đánh giá câu trả lời")
+    up = group.get_by_role("button", name=re.compile("^Hữu ích"))
+    down = group.get_by_role("button", name=re.compile("^Chưa hữu ích"))
+    status = group.get_by_role("status")
+    expect(status).to_have_attribute("aria-live", "polite")
+    expect(up).to_have_attribute("aria-pressed", "false")
+    expect(down).to_have_attribute("aria-pressed", "false")
+    comment = group.get_by_label("Góp ý thêm")
+    expect(comment).to_be_hidden()  # until a thumb is chosen
+
+    with page.expect_request("**/api/feedback") as sent:
+        up.click()
+    assert sent.value.method == "POST"
+    assert sent.value.post_data_json == {"answer_id": answer_id, "rating": "up"}
+    stored = sent.value.response()
+    assert stored is not None and stored.status == 201, stored and stored.text()
+    assert stored.json()["stored"] is True
+    expect(up).to_have_attribute("aria-pressed", "true")
+    expect(status).to_contain_text("Cảm ơn")
+
+    # From the keyboard: Tab to the other thumb, Enter changes the vote.
+    up.focus()
+    page.keyboard.press("Tab")
+    expect(down).to_be_focused()
+    with page.expect_request("**/api/feedback") as sent:
+        page.keyboard.press("Enter")
+    assert sent.value.post_data_json == {"answer_id": answer_id, "rating": "down"}
+    expect(down).to_have_attribute("aria-pressed", "true")
+    expect(up).to_have_attribute("aria-pressed", "false")
+    expect(status).to_contain_text("Cảm ơn")
+
+    expect(comment).to_be_visible()
+    expect(comment).to_have_attribute("maxlength", "1000")
+    comment.fill("Thiếu số liệu năm 2023.")
+    with page.expect_request("**/api/feedback") as sent:
+        group.get_by_role("button", name="Gửi góp ý").click()
+    assert sent.value.post_data_json == {"answer_id": answer_id, "rating": "down",
+                                         "comment": "Thiếu số liệu năm 2023."}
+    stored = sent.value.response()
+    assert stored is not None and stored.status == 201
+    expect(status).to_have_text("Cảm ơn bạn đã góp ý!")
+    expect(comment).to_have_js_property("readOnly", True)
+
+    # The server keeps the last feedback on an answer: a vote changed after the comment
+    # sends the comment again, so it is not lost.
+    with page.expect_request("**/api/feedback") as sent:
+        up.click()
+    assert sent.value.post_data_json == {"answer_id": answer_id, "rating": "up",
+                                         "comment": "Thiếu số liệu năm 2023."}
+    expect(status).to_contain_text("đã ghi nhận đánh giá mới")
+    expect(page.locator(".hoidap-msg-error")).to_have_count(0)
+
+    listed = httpx.get(f"{live_server.url}/api/admin/feedback", timeout=30,
+                       headers={"Authorization": f"Bearer {ADMIN_KEY}"})
+    assert listed.status_code == 200, listed.text
+    mine = [f for f in listed.json()["feedback"] if f["answer_id"] == answer_id]
+    assert len(mine) == 1, mine  # the last one
+    assert mine[0]["rating"] == "up" and mine[0]["comment"] == "Thiếu số liệu năm 2023."
+    assert mine[0]["question"] == RANK_QUESTION
+
+
+def test_feedback_errors_are_said_politely(page: Page, live_server: LiveServer) -> None:
+    open_widget(page, live_server)
+    answer = ask(page, RANK_QUESTION)
+    up = answer.locator(".hoidap-vote-up")
+    status = answer.locator(".hoidap-feedback-status")
+    page.route("**/api/feedback", lambda route: route.fulfill(
+        status=429, content_type="application/json", body='{"detail": "too many requests"}'))
+    up.click()
+    expect(status).to_contain_text("thử lại sau")
+    expect(status).to_have_attribute("role", "status")  # polite, not an alert
+    expect(up).to_have_attribute("aria-pressed", "false")  # not counted
+    page.unroute("**/api/feedback")
+    page.route("**/api/feedback", lambda route: route.fulfill(
+        status=404, content_type="application/json", body='{"detail": "unknown answer"}'))
+    up.click()
+    expect(status).to_contain_text("không còn giữ câu trả lời")
+    expect(page.locator(".hoidap-msg-error")).to_have_count(0)
+    page.unroute("**/api/feedback")
+    # The real server says 404 for an answer id it never gave.
+    response = httpx.post(f"{live_server.url}/api/feedback", timeout=30,
+                          json={"answer_id": "khong-co", "rating": "up"})
+    assert response.status_code == 404, response.text
+    too_long = httpx.post(f"{live_server.url}/api/feedback", timeout=30,
+                          json={"answer_id": answer.get_attribute("data-answer-id"),
+                                "rating": "up", "comment": "x" * 1001})
+    assert too_long.status_code == 422, too_long.text
+
+
+def _as_older_server(route: Route) -> None:
+    """The chat stream as a server before answer ids: every passage in `citations`, no
+    `answer_id`, `resolved_question` or `sources`."""
+    response = route.fetch()
+    events = []
+    passages: list[dict[str, object]] = []
+    for block in response.text().split("\n\n"):
+        if not block.strip():
+            continue
+        name, data = (line.split(": ", 1)[1] for line in block.split("\n"))
+        value = json.loads(data)
+        if name == "citations":
+            passages = value + passages
+            continue
+        if name == "done":
+            passages += value.pop("sources", [])
+            for key in ("answer_id", "resolved_question", "citations"):
+                value.pop(key, None)
+            events.append(("citations", sorted(passages, key=lambda c: c["n"])))
+        events.append((name, value))
+    body = "".join(f"event: {name}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+                   for name, data in events)
+    route.fulfill(response=response, body=body)
+
+
+def test_widget_works_with_an_older_server(page: Page, live_server: LiveServer) -> None:
+    open_widget(page, live_server)
+    page.route("**/api/chat/stream", _as_older_server)
+    answer = ask(page, RANK_QUESTION)
+    expect(answer.locator(".hoidap-answer")).to_contain_text("thứ 9")
+    expect(answer.locator(".hoidap-answer button.hoidap-cite", has_text="[1]")).to_have_count(1)
+    expect(answer.locator(".hoidap-sources > ol .hoidap-source-n")).to_have_text(
+        [re.compile(r"^\[1\]\s*$")])
+    expect(answer.locator(".hoidap-more summary")).to_contain_text("Nguồn khác")
+    expect(answer.locator(".hoidap-feedback")).to_have_count(0)  # nothing to rate it by
+    follow_up = ask(page, FOLLOW_UP)
+    expect(follow_up).to_contain_text("14/63")
+    expect(follow_up.locator(".hoidap-resolved")).to_have_count(0)
+    answer.locator(".hoidap-answer button.hoidap-cite").click()
+    expect(page.locator(".hoidap-source mark").first).to_be_in_viewport()
+    expect(page.locator(".hoidap-msg-error")).to_have_count(0)
+
+
+def test_bubble_covers_no_content_on_a_phone(tall_phone_page: Page,
+                                             live_server: LiveServer) -> None:
+    page = tall_phone_page
+    page.goto(live_server.url + "/")
+    expect(page.locator("#documents li")).to_have_count(5)
+    page.evaluate("() => window.scrollTo(0, document.documentElement.scrollHeight)")
+    page.wait_for_function("() => window.scrollY > 0 && window.scrollY + window.innerHeight >= "
+                           "document.documentElement.scrollHeight - 1")
+    bubble = page.locator(".hoidap-bubble")
+    expect(bubble).to_be_in_viewport()
+    # Every line of text and every link, button or code block of the page that the bubble
+    # lies over; the demo page ends with a paragraph as wide as the screen.
+    covered = page.evaluate("""() => {
+      const host = document.querySelector('[data-hoidap-widget]');
+      const b = host.shadowRoot.querySelector('.hoidap-bubble').getBoundingClientRect();
+      const hit = (r) => r.width > 0 && r.height > 0 && r.left < b.right && r.right > b.left
+        && r.top < b.bottom && r.bottom > b.top;
+      const out = [];
+      const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        if (!node.data.trim()) continue;
+        const range = document.createRange();
+        range.selectNodeContents(node);
+        if ([...range.getClientRects()].some(hit)) out.push(node.data.trim().slice(0, 60));
+      }
+      for (const e of document.body.querySelectorAll('a, button, input, select, textarea, pre')) {
+        if (hit(e.getBoundingClientRect())) out.push(e.outerHTML.slice(0, 60));
+      }
+      return out;
+    }""")
+    assert covered == [], covered
+    last = page.locator("main > :last-child").bounding_box()
+    box = bubble.bounding_box()
+    assert last is not None and box is not None
+    assert last["y"] + last["height"] <= box["y"], (last, box)
+    assert box["x"] + box["width"] <= TALL_PHONE["width"]
+    bubble.click()
+    expect(page.locator(".hoidap-panel")).to_be_visible()
+
+
 def test_search_page_filters_highlights_and_links(page: Page, live_server: LiveServer) -> None:
     page.goto(live_server.url + "/search")
     expect(page.locator("#province")).to_have_attribute("data-loaded", "true")
@@ -345,6 +590,92 @@ def test_search_page_filters_highlights_and_links(page: Page, live_server: LiveS
     highlighted = page.locator("#text mark")
     expect(highlighted.first).to_be_in_viewport()
     assert "\n".join(highlighted.all_text_contents()) == passage
+
+
+def _marks_by_passage(page: Page) -> list[dict[str, object]]:
+    return page.locator("#results .passage").evaluate_all(
+        "nodes => nodes.map(n => ({text: n.textContent, "
+        "marks: [...n.querySelectorAll('mark')].map(m => m.textContent)}))")
+
+
+def test_search_page_marks_whole_words_and_phrases(page: Page, live_server: LiveServer) -> None:
+    query = "dịch vụ công trực tuyến"
+    query_words = query.split()
+    page.goto(f"{live_server.url}/search?" + urllib.parse.urlencode(
+        {"q": query, "province": "Bình Phước"}))
+    expect(page.locator("#results .result").first).to_be_visible()
+    passages = _marks_by_passage(page)
+    # "dịch" of "giao dịch", "công" of "thành công", "vụ" of "phục vụ": single syllables of
+    # other words that are in these passages, and must not be marked.
+    texts = " ".join(str(p["text"]) for p in passages)
+    assert "giao dịch" in texts and "thành công" in texts, texts
+    for passage in passages:
+        for mark in passage["marks"]:  # type: ignore[union-attr]
+            words = str(mark).lower().split()
+            runs = [query_words[i:i + len(words)] for i in range(len(query_words))]
+            assert len(words) >= 2 and words in runs, (mark, passage["text"])
+    assert any(query in [str(m).lower() for m in p["marks"]]  # type: ignore[union-attr]
+               for p in passages)
+
+    def marked(text: str, q: str) -> list[str]:
+        ranges = page.evaluate("([t, q]) => window.hoidapSearch.matchRanges(t, q)", [text, q])
+        return [text[start:end] for start, end in ranges]
+
+    # The longest phrase of the query wins; a lone syllable of a query word never matches.
+    assert marked("Cổng dịch vụ công quốc gia", query) == ["dịch vụ công"]
+    assert marked("22.800 giao dịch thành công, phục vụ người dân", query) == []
+    assert marked("cung cấp dịch vụ công trực tuyến mức độ 4", query) == [
+        "dịch vụ công trực tuyến"]
+    assert marked("Dịch vụ công trực tuyến", "dich vu cong") == ["Dịch vụ công"]  # no accents
+    # A query of one word marks that word, whole: not inside a longer one ("vụn").
+    assert marked("vụn vặt, vụ việc", "vụ") == ["vụ"]
+    assert marked("Vụ Bản", "vu") == ["Vụ"]
+    assert marked("lắp 57 trạm 5G", "trạm 5G, 57") == ["57 trạm 5G"]
+    decomposed = "giao di\u0323ch vu\u0323 công"  # combining marks are part of the word
+    assert marked(decomposed, query) == ["di\u0323ch vu\u0323 công"]
+    assert marked(decomposed, "vụ") == ["vu\u0323"]
+
+
+def test_search_dates_are_day_month_year(english_page: Page, live_server: LiveServer) -> None:
+    page = english_page  # an en-US browser, where a date input would read mm/dd/yyyy
+    searches: list[str] = []
+    page.on("request", lambda r: searches.append(r.url) if "/api/search" in r.url else None)
+    page.goto(f"{live_server.url}/search?" + urllib.parse.urlencode(
+        {"q": "chuyển đổi số", "from": "2022-05-01", "to": "2022-12-31"}))
+    date_from = page.get_by_label("Từ ngày")
+    date_to = page.get_by_label("Đến ngày")
+    expect(date_from).to_have_value("01/05/2022")
+    expect(date_to).to_have_value("31/12/2022")
+    expect(date_from).to_have_attribute("placeholder", "dd/mm/yyyy")
+    expect(date_from).to_have_attribute("type", "text")
+    expect(page.locator("#results .result").first).to_be_visible()
+    assert "from=2022-05-01" in searches[-1] and "to=2022-12-31" in searches[-1], searches
+
+    # Not a date: said next to the field and in the status, and nothing is searched.
+    before = len(searches)
+    date_from.fill("31/02/2022")
+    page.locator("#submit").click()
+    error = page.locator("#from-error")
+    expect(error).to_be_visible()
+    expect(error).to_contain_text("dd/mm/yyyy")
+    expect(date_from).to_have_attribute("aria-invalid", "true")
+    expect(date_from).to_be_focused()
+    expect(page.locator("#status [role=alert]")).to_contain_text("dd/mm/yyyy")
+    assert len(searches) == before
+
+    # Day first: 1/6/2022 is the first of June, shown back as 01/06/2022, sent as ISO.
+    date_from.fill("1/6/2022")
+    with page.expect_request("**/api/search?*") as sent:
+        page.locator("#submit").click()
+    assert "from=2022-06-01" in sent.value.url and "to=2022-12-31" in sent.value.url
+    expect(date_from).to_have_value("01/06/2022")
+    expect(error).to_be_hidden()
+    expect(date_from).not_to_have_attribute("aria-invalid", "true")
+    expect(page).to_have_url(re.compile(r"from=2022-06-01"))
+
+    # The article page shows its date the same way (Tiền Giang's is 2022-05-20).
+    page.goto(live_server.url + "/documents/tien-giang")
+    expect(page.locator("#meta")).to_contain_text("Ngày đăng: 20/05/2022")
 
 
 def test_search_page_says_when_nothing_matches(page: Page, live_server: LiveServer) -> None:

@@ -1,4 +1,5 @@
-"""The admin API (bearer key): upload documents, remove one, rebuild the index.
+"""The admin API (bearer key): upload documents, remove one, rebuild the index; read the
+feedback on answers.
 
 Each change builds a new index beside the serving one and swaps it in when it is saved
 (ServiceState.update); questions asked meanwhile are answered from the old index.
@@ -7,9 +8,11 @@ Each change builds a new index beside the serving one and swaps it in when it is
 from __future__ import annotations
 
 import logging
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
 from index.ingest import IngestError
@@ -27,8 +30,15 @@ from retriever.errors import (
 from service import engine
 from service.api.deps import MetricsDep, StateDep
 from service.api.errors import status_code
+from service.api.feedback import to_csv
 from service.api.observability import Metrics
-from service.api.schemas import ErrorOut, FileProblem, IndexChange
+from service.api.schemas import (
+    ErrorOut,
+    FeedbackList,
+    FeedbackOut,
+    FileProblem,
+    IndexChange,
+)
 from service.api.security import AdminOnly
 from service.api.state import Change, Loaded, ServiceState
 from service.api.uploads import Upload, read_uploads
@@ -168,3 +178,39 @@ async def reindex(state: StateDep, counters: MetricsDep) -> IndexChange:
 
     serving = await _apply(state, counters, "reindex", rebuild)
     return IndexChange(errors=_problems(problems), **_sizes(serving))
+
+
+FEEDBACK_PAGE = 100
+MAX_FEEDBACK_PAGE = 1000
+CSV_FILE_NAME = "hoidap-feedback.csv"
+
+
+# A plain function, run in the thread pool: it reads a file (or the database).
+@router.get("/feedback", response_model=FeedbackList, responses={
+    200: {"content": {"text/csv": {"schema": {"type": "string"}}},
+          "description": "JSON, or CSV with `format=csv`"},
+    401: ERRORS[401], 403: ERRORS[403],
+    422: {"model": ErrorOut, "description": "offset, limit or format out of range"},
+    503: {"model": ErrorOut, "description": "the feedback could not be read"}})
+def list_feedback(
+    state: StateDep,
+    output: Annotated[Literal["json", "csv"], Query(
+        alias="format", description="json, or csv (UTF-8 with a byte-order mark, for "
+        "spreadsheets)")] = "json",
+    offset: Annotated[int, Query(ge=0, description="feedback to skip, newest first")] = 0,
+    limit: Annotated[int | None, Query(ge=1, le=MAX_FEEDBACK_PAGE, description=(
+        f"feedback per page; default {FEEDBACK_PAGE} (JSON), all of it (CSV)"))] = None,
+) -> FeedbackList | Response:
+    """The feedback on answers, newest first: the latest on each answer (a later feedback
+    on an answer replaces the earlier one), with its question, answer and citations' ids."""
+    if output == "csv":
+        page = state.feedback.list(offset, limit)
+        # The BOM makes spreadsheet programs read the file as UTF-8 (Vietnamese text).
+        return Response("\ufeff" + to_csv(page.feedback), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition":
+                                 f'attachment; filename="{CSV_FILE_NAME}"'})
+    size = limit or FEEDBACK_PAGE
+    page = state.feedback.list(offset, size)
+    return FeedbackList(feedback=[FeedbackOut.model_validate(f, from_attributes=True)
+                                  for f in page.feedback],
+                        total=page.total, offset=offset, limit=size)

@@ -48,7 +48,7 @@
     clear(metaNode);
     var parts = [];
     if (doc.province) { parts.push(["Tỉnh/thành", doc.province]); }
-    if (doc.published) { parts.push(["Ngày đăng", doc.published]); }
+    if (doc.published) { parts.push(["Ngày đăng", window.hoidapPages.formatDate(doc.published)]); }
     if (doc.author) { parts.push(["Tác giả", doc.author]); }
     if (doc.dateline) { parts.push(["Nơi viết", doc.dateline]); }
     parts.forEach(function (part) {

@@ -39,43 +39,86 @@
     return out;
   }
 
-  var WORD_RE = /[\p{L}\p{N}]+/gu;
+  // A word is a run of letters (Vietnamese ones with their diacritics, in NFC or with
+  // combining marks) and digits; anything else ends it.
+  var WORD_RE = /[\p{L}\p{M}\p{N}]+/gu;
+  var SPACES_RE = /^[ \t\u00a0]+$/;
 
-  // The query's words: a word typed with accents matches only itself (case aside); one typed
-  // without accents matches every accented spelling ("cong" marks "công").
-  function queryTerms(query) {
-    var exact = {};
-    var folded = {};
-    var words = query.normalize("NFC").match(WORD_RE) || [];
-    words.forEach(function (word) {
-      var lower = word.toLowerCase();
-      if (lower.length < 2 && !/\d/.test(lower)) { return; }
-      if (fold(lower) === lower) {
-        folded[lower] = true;
-      } else {
-        exact[lower] = true;
-      }
-    });
-    return { exact: exact, folded: folded };
-  }
-
-  // [start, end) ranges of matching words, neighbours separated by spaces merged into one.
-  function matchRanges(text, terms) {
-    var ranges = [];
-    var foldedText = fold(text);
+  function words(text) {
+    var out = [];
     var match;
     WORD_RE.lastIndex = 0;
     while ((match = WORD_RE.exec(text)) !== null) {
-      var start = match.index;
-      var end = start + match[0].length;
-      var lower = match[0].toLowerCase();
-      var hit = terms.exact[lower] || terms.folded[foldedText.slice(start, end)];
-      if (!hit) { continue; }
-      var last = ranges[ranges.length - 1];
-      if (last && /^[ \t]+$/.test(text.slice(last[1], start))) {
-        last[1] = end;
+      out.push({ start: match.index, end: match.index + match[0].length,
+                 lower: match[0].normalize("NFC").toLowerCase() });
+    }
+    return out;
+  }
+
+  // The query's syllables. A syllable typed with accents matches only itself (case aside);
+  // one typed without accents matches every accented spelling ("cong" marks "công").
+  // `joined`: the next syllable follows in the same phrase (only spaces between them);
+  // `alone`: the syllable may be marked on its own: a number ("2024", "5G"), or a word that
+  // stands by itself in the query (all of it, or between punctuation: "Bình Phước, 5G").
+  function queryTerms(query) {
+    var text = query.normalize("NFC");
+    var terms = words(text);
+    terms.forEach(function (term, i) {
+      term.folded = fold(term.lower);
+      term.accented = term.folded !== term.lower;
+      var next = terms[i + 1];
+      var previous = terms[i - 1];
+      term.joined = !!next && SPACES_RE.test(text.slice(term.end, next.start));
+      var joinedBefore = !!previous && previous.joined;
+      term.alone = /\d/.test(term.lower) ||
+        (!term.joined && !joinedBefore && term.lower.length >= 2);
+    });
+    return terms;
+  }
+
+  function sameWord(word, term) {
+    return term.accented ? word.lower === term.lower : word.folded === term.lower;
+  }
+
+  // [start, end) ranges to mark: at each word of `text`, the longest run of words that is a
+  // phrase of the query (two or more of its syllables in a row), or a word that may stand
+  // alone; a single syllable of a longer query word is never marked ("dịch" of "dịch vụ" in
+  // "giao dịch", "vụ" in "phục vụ"). Neighbouring ranges with only spaces between merge.
+  function matchRanges(text, terms) {
+    var ranges = [];
+    if (!terms.length) { return ranges; }
+    var list = words(text);
+    list.forEach(function (word, i) {
+      word.folded = fold(word.lower);
+      var next = list[i + 1];
+      word.joined = !!next && SPACES_RE.test(text.slice(word.end, next.start));
+    });
+    var i = 0;
+    while (i < list.length) {
+      var best = 0;
+      var single = false;
+      for (var j = 0; j < terms.length; j++) {
+        var length = 0;
+        while (i + length < list.length && j + length < terms.length &&
+               sameWord(list[i + length], terms[j + length])) {
+          length++;
+          if (!list[i + length - 1].joined || !terms[j + length - 1].joined) { break; }
+        }
+        if (length > best) { best = length; }
+        if (length >= 1 && terms[j].alone) { single = true; }
+      }
+      if (best >= 2 || (best === 1 && single)) {
+        var start = list[i].start;
+        var end = list[i + best - 1].end;
+        var last = ranges[ranges.length - 1];
+        if (last && SPACES_RE.test(text.slice(last[1], start))) {
+          last[1] = end;
+        } else {
+          ranges.push([start, end]);
+        }
+        i += best;
       } else {
-        ranges.push([start, end]);
+        i++;
       }
     }
     return ranges;
@@ -144,6 +187,11 @@
     });
   }
 
+  // For the browser tests: what the page would mark in `text` for `query`.
+  window.hoidapSearch = {
+    matchRanges: function (text, query) { return matchRanges(text, queryTerms(query)); },
+  };
+
   // ---- results ----------------------------------------------------------------------------
 
   function renderHit(hit, terms) {
@@ -173,12 +221,52 @@
     return item;
   }
 
-  function params() {
+  // ---- the date fields: typed and shown dd/mm/yyyy, sent as ISO -------------------------
+
+  var formatDate = window.hoidapPages.formatDate;
+  var parseDate = window.hoidapPages.parseDate;
+  var DATE_LABELS = { from: "Từ ngày", to: "Đến ngày" };
+
+  function fieldError(input, message) {
+    var box = document.getElementById(input.id + "-error");
+    box.textContent = message || "";
+    box.hidden = !message;
+    if (message) {
+      input.setAttribute("aria-invalid", "true");
+    } else {
+      input.removeAttribute("aria-invalid");
+    }
+  }
+
+  // The field's date as ISO ("" when empty), or null after showing why it is not one. A valid
+  // date is rewritten as dd/mm/yyyy ("1/2/2024" -> "01/02/2024").
+  function dateValue(input) {
+    var iso = parseDate(input.value);
+    if (iso === null) {
+      fieldError(input, "“" + DATE_LABELS[input.id] + "” chưa đúng: hãy nhập một ngày có thật " +
+        "theo dạng ngày/tháng/năm (dd/mm/yyyy), ví dụ 27/01/2024.");
+      return null;
+    }
+    fieldError(input, null);
+    if (iso) { input.value = formatDate(iso); }
+    return iso;
+  }
+
+  [fromInput, toInput].forEach(function (input) {
+    input.addEventListener("change", function () { dateValue(input); });
+    input.addEventListener("input", function () {
+      if (input.getAttribute("aria-invalid") === "true" && parseDate(input.value) !== null) {
+        fieldError(input, null);
+      }
+    });
+  });
+
+  function params(dates) {
     var p = new URLSearchParams();
     p.set("q", queryInput.value.trim());
     if (provinceSelect.value) { p.set("province", provinceSelect.value); }
-    if (fromInput.value) { p.set("from", fromInput.value); }
-    if (toInput.value) { p.set("to", toInput.value); }
+    if (dates.from) { p.set("from", dates.from); }
+    if (dates.to) { p.set("to", dates.to); }
     if (retrieverSelect.value !== "hybrid") { p.set("retriever", retrieverSelect.value); }
     if (topKSelect.value !== "10") { p.set("top_k", topKSelect.value); }
     return p;
@@ -192,11 +280,18 @@
       queryInput.focus();
       return;
     }
-    if (fromInput.value && toInput.value && fromInput.value > toInput.value) {
-      showStatus("error", "“Từ ngày” phải trước “Đến ngày”.");
+    var dates = { from: dateValue(fromInput), to: dateValue(toInput) };
+    if (dates.from === null || dates.to === null) {
+      showStatus("error", "Ngày chưa đúng dạng dd/mm/yyyy (xem ghi chú dưới ô ngày).");
+      (dates.from === null ? fromInput : toInput).focus();
       return;
     }
-    var p = params();
+    if (dates.from && dates.to && dates.from > dates.to) {
+      showStatus("error", "“Từ ngày” phải trước hoặc trùng “Đến ngày”.");
+      fromInput.focus();
+      return;
+    }
+    var p = params(dates);
     window.history.replaceState(null, "", "/search?" + p.toString());
     var request = ++requestNumber;
     submit.disabled = true;
@@ -232,8 +327,8 @@
   // A link like /search?q=...&province=... runs its search.
   var initial = new URLSearchParams(window.location.search);
   queryInput.value = initial.get("q") || "";
-  fromInput.value = initial.get("from") || "";
-  toInput.value = initial.get("to") || "";
+  fromInput.value = formatDate(initial.get("from") || "");
+  toInput.value = formatDate(initial.get("to") || "");
   if (initial.get("retriever")) { retrieverSelect.value = initial.get("retriever"); }
   if (initial.get("top_k")) { topKSelect.value = initial.get("top_k"); }
   loadProvinces().then(function () {

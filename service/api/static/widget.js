@@ -6,7 +6,12 @@
  *
  * data-api-base: where the API lives (default: the origin this script was loaded from);
  * data-title: the panel's title; data-open="true": start with the panel open.
- * The page can drive it with window.hoidapWidget.open(), .close(), .ask(question).
+ * The page can drive it with window.hoidapWidget.open(), .close(), .ask(question) and
+ * .newConversation().
+ *
+ * The host element stays in the page's flow at the end of <body>, as tall as the corner the
+ * bubble takes (100px), so the end of any page can scroll clear of the bubble: on a phone the
+ * bubble never hides the last lines or the last link.
  *
  * Everything lives in a Shadow DOM root so the host page's CSS does not reach it. Every piece
  * of text from the API or the user is put on the page as text nodes, never as HTML.
@@ -67,7 +72,7 @@
   var CSS = [
     // Host-page rules that reach the host element itself lose to these (!important in a
     // shadow tree wins); nothing else of the page's CSS gets in.
-    ":host { all: initial !important; display: block !important; }",
+    ":host { all: initial !important; display: block !important; height: 100px !important; }",
     ".hoidap-root, .hoidap-root * { box-sizing: border-box; }",
     ".hoidap-root { font-family: system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif;",
     "  font-size: 15px; line-height: 1.45; color: #1d2430; }",
@@ -93,6 +98,8 @@
     "  border-radius: 6px; padding: 4px 10px; font-size: 14px; }",
     ".hoidap-icon-button:hover { background: rgba(255,255,255,.18); }",
     ".hoidap-header .hoidap-icon-button:focus-visible { outline-color: #ffd460; }",
+    ".hoidap-new { display: inline-flex; align-items: center; gap: 3px; white-space: nowrap; }",
+    ".hoidap-new-plus { font-size: 18px; line-height: 1; font-weight: 600; }",
     ".hoidap-body { position: relative; flex: 1; min-height: 0; display: flex;",
     "  flex-direction: column; }",
     ".hoidap-messages { flex: 1; overflow-y: auto; padding: 12px; background: #f4f6f9;",
@@ -127,6 +134,28 @@
     ".hoidap-source-province { color: #5a6472; }",
     ".hoidap-more { margin-top: 4px; font-size: 13px; }",
     ".hoidap-more summary { cursor: pointer; color: #5a6472; }",
+    ".hoidap-resolved { display: block; margin: 0 0 4px; font-size: 12px; color: #5a6472;",
+    "  white-space: normal; }",
+    ".hoidap-feedback { margin-top: 8px; padding-top: 6px; border-top: 1px solid #e6eaef;",
+    "  white-space: normal; font-size: 13px; color: #5a6472; display: flex; flex-wrap: wrap;",
+    "  align-items: center; gap: 6px; }",
+    ".hoidap-vote { display: inline-flex; align-items: center; gap: 4px; border: 1px solid #b8c2cf;",
+    "  background: #fff; color: #1d2430; border-radius: 6px; padding: 2px 8px; cursor: pointer;",
+    "  font-size: 13px; line-height: 1.4; }",
+    ".hoidap-vote svg { width: 16px; height: 16px; fill: currentColor; }",
+    ".hoidap-vote:hover { background: #e3eefa; }",
+    ".hoidap-vote[aria-pressed='true'] { background: #0b5cad; border-color: #0b5cad; color: #fff; }",
+    ".hoidap-comment { flex-basis: 100%; display: flex; flex-direction: column; gap: 4px; }",
+    ".hoidap-comment[hidden] { display: none; }",
+    ".hoidap-comment label { font-size: 13px; color: #3a4452; }",
+    ".hoidap-comment textarea { resize: vertical; min-height: 52px; border: 1px solid #b8c2cf;",
+    "  border-radius: 6px; padding: 6px 8px; font-size: 14px; }",
+    ".hoidap-comment-send { align-self: flex-start; border: none; border-radius: 6px;",
+    "  background: #0b5cad; color: #fff; padding: 4px 12px; cursor: pointer; font-size: 13px; }",
+    ".hoidap-comment-send[aria-disabled='true'] { background: #9aa6b4; cursor: default; }",
+    ".hoidap-feedback-question { flex-basis: 100%; }",
+    ".hoidap-feedback-status { flex-basis: 100%; margin: 0; }",
+    ".hoidap-feedback-error { color: #8a1c1c; }",
     ".hoidap-form { display: flex; gap: 8px; padding: 10px; border-top: 1px solid #dde3ea;",
     "  background: #fff; flex: none; }",
     ".hoidap-input { flex: 1; resize: none; border: 1px solid #b8c2cf; border-radius: 8px;",
@@ -198,6 +227,12 @@
   function documentPageUrl(citation) {
     return API_BASE + "/documents/" + encodeURIComponent(citation.doc_id) + "#" +
       citation.start + "-" + citation.end;
+  }
+
+  // "2024-01-27" -> "27/01/2024" (dates read ngày/tháng/năm); anything else as it is.
+  function formatDate(value) {
+    var m = /^(\d{4})-(\d{2})-(\d{2})(?:$|T)/.exec(String(value || ""));
+    return m ? m[3] + "/" + m[2] + "/" + m[1] : String(value || "");
   }
 
   function sourceLabel(citation) {
@@ -382,7 +417,15 @@
   closeButton.type = "button";
   closeButton.setAttribute("aria-label", "Đóng hộp hỏi đáp");
   closeButton.title = "Đóng (Esc)";
+  // Forgets the conversation: the shown messages and the history sent with the next question.
+  var newButton = el("button", "hoidap-icon-button hoidap-new");
+  newButton.type = "button";
+  newButton.setAttribute("aria-label", "Trò chuyện mới");
+  newButton.appendChild(el("span", "hoidap-new-plus", "+"));
+  newButton.appendChild(el("span", null, "Mới"));
+  newButton.title = "Bắt đầu cuộc trò chuyện mới (xóa các câu hỏi trước)";
   header.appendChild(heading);
+  header.appendChild(newButton);
   header.appendChild(closeButton);
 
   var messages = el("div", "hoidap-messages");
@@ -393,6 +436,11 @@
   var empty = el("p", "hoidap-empty",
     "Xin chào! Hãy đặt câu hỏi về chuyển đổi số của các tỉnh; câu trả lời dẫn nguồn từ các bài viết.");
   messages.appendChild(empty);
+
+  // Says what happened where nothing else on screen does (a new conversation).
+  var announcer = el("div", "hoidap-sr-only hoidap-announcer");
+  announcer.setAttribute("role", "status");
+  announcer.setAttribute("aria-live", "polite");
 
   var form = el("form", "hoidap-form");
   form.setAttribute("novalidate", "");
@@ -446,6 +494,7 @@
   body.appendChild(messages);
   body.appendChild(form);
   body.appendChild(source);
+  body.appendChild(announcer);
   panel.appendChild(header);
   panel.appendChild(body);
   container.appendChild(panel);
@@ -454,6 +503,9 @@
   // ---- state --------------------------------------------------------------------------------
 
   var turns = []; // [{role, content}] of the answered turns, sent as `history`
+  var conversation = 0; // bumped by "Trò chuyện mới": answers still coming for an older one are dropped
+  var inFlight = null; // the AbortController of the question being answered
+  var feedbackCount = 0;
   var busy = false;
   var queue = Promise.resolve();
   var sourceReturnFocus = null;
@@ -584,37 +636,241 @@
     return item;
   }
 
-  // "Nguồn": the passages the answer cites; the other retrieved passages fold away below.
-  function renderSources(target, text, citations) {
-    if (!citations.length) {
-      return;
-    }
+  // "Nguồn": the passages the answer cites; the other retrieved passages fold away below, as
+  // "Nguồn khác". A server that sends `sources` has split them already (`citations` are the
+  // cited ones); an older one sends every passage as a citation, split here by the [n] in the
+  // text.
+  function renderSources(target, text, citations, sources) {
     var cited = citedNumbers(text);
     var primary = [];
     var others = [];
-    for (var i = 0; i < citations.length; i++) {
-      if (!cited.length || cited.indexOf(Number(citations[i].n)) >= 0) {
-        primary.push(citations[i]);
-      } else {
-        others.push(citations[i]);
+    if (sources) {
+      primary = citations.slice();
+      others = sources.slice();
+    } else {
+      for (var i = 0; i < citations.length; i++) {
+        if (!cited.length || cited.indexOf(Number(citations[i].n)) >= 0) {
+          primary.push(citations[i]);
+        } else {
+          others.push(citations[i]);
+        }
       }
     }
-    primary.sort(function (a, b) {
-      return cited.indexOf(Number(a.n)) - cited.indexOf(Number(b.n));
-    });
+    if (!primary.length && !others.length) {
+      return;
+    }
+    function order(c) {
+      var at = cited.indexOf(Number(c.n));
+      return at < 0 ? cited.length + Number(c.n) : at;
+    }
+    primary.sort(function (a, b) { return order(a) - order(b); });
+    others.sort(function (a, b) { return Number(a.n) - Number(b.n); });
     var box = el("div", "hoidap-sources");
-    box.appendChild(el("h3", null, "Nguồn"));
-    var list = el("ol");
-    primary.forEach(function (c) { list.appendChild(sourceItem(c)); });
-    box.appendChild(list);
+    if (primary.length) {
+      box.appendChild(el("h3", null, "Nguồn"));
+      var list = el("ol");
+      primary.forEach(function (c) { list.appendChild(sourceItem(c)); });
+      box.appendChild(list);
+    }
     if (others.length) {
       var more = el("details", "hoidap-more");
-      more.appendChild(el("summary", null, "Các đoạn liên quan khác (" + others.length + ")"));
+      more.appendChild(el("summary", null, "Nguồn khác (" + others.length + ")"));
       var otherList = el("ol");
       others.forEach(function (c) { otherList.appendChild(sourceItem(c)); });
       more.appendChild(otherList);
       box.appendChild(more);
     }
+    target.appendChild(box);
+  }
+
+  // Letters and digits only, lower case: "what was typed" and "what was answered" differ
+  // only when their words do.
+  function comparable(text) {
+    return String(text || "").normalize("NFC").toLowerCase()
+      .replace(/[^\p{L}\p{M}\p{N}]+/gu, " ").trim();
+  }
+
+  // ---- feedback -----------------------------------------------------------------------------
+
+  function feedbackError(status, detail) {
+    if (status === 429) {
+      return "Bạn đã gửi nhiều góp ý liên tiếp. Vui lòng thử lại sau ít phút.";
+    }
+    if (status === 404) {
+      return "Máy chủ không còn giữ câu trả lời này (có thể vừa khởi động lại), nên chưa " +
+        "ghi nhận được góp ý.";
+    }
+    if (status === 422 || status === 400) {
+      return "Góp ý chưa hợp lệ" + (detail ? " (" + detail + ")" : "") + ".";
+    }
+    if (status === 503) {
+      return "Hệ thống đang khởi động, chưa nhận góp ý được. Vui lòng thử lại sau ít phút.";
+    }
+    return "Chưa gửi được góp ý (mã " + status + "). Vui lòng thử lại.";
+  }
+
+  function postFeedback(body) {
+    return fetch(API_BASE + "/api/feedback", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify(body),
+    }).then(function (response) {
+      if (response.ok) {
+        return response.json().catch(function () { return {}; });
+      }
+      return response.text().then(function (text) {
+        var detail = null;
+        try {
+          var data = JSON.parse(text);
+          detail = data && data.detail ? (typeof data.detail === "string" ? data.detail
+            : JSON.stringify(data.detail)) : null;
+        } catch (e) {
+          detail = null;
+        }
+        throw new ApiError(feedbackError(response.status, detail));
+      }, function () {
+        throw new ApiError(feedbackError(response.status, null));
+      });
+    }, function () {
+      throw new ApiError("Không kết nối được với máy chủ nên chưa gửi được góp ý. " +
+        "Vui lòng thử lại.");
+    });
+  }
+
+  function thumbIcon(down) {
+    var ns = "http://www.w3.org/2000/svg";
+    var svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("focusable", "false");
+    var path = document.createElementNS(ns, "path");
+    path.setAttribute("d", "M2 21h4V9H2v12zm20-11a2 2 0 0 0-2-2h-6.3l.95-4.57.03-.32a1.5 1.5 0 " +
+      "0 0-.44-1.06L13.17 1 6.59 7.59A1.99 1.99 0 0 0 6 9v10a2 2 0 0 0 2 2h9c.83 0 1.54-.5 " +
+      "1.84-1.22l3.02-7.05c.09-.23.14-.47.14-.73v-2z");
+    if (down) {
+      path.setAttribute("transform", "rotate(180 12 12)");
+    }
+    svg.appendChild(path);
+    return svg;
+  }
+
+  // Thumbs up / down under an answer (a vote is sent at once), then an optional comment sent
+  // with the same rating. The server keeps the last feedback on an answer, so a vote changed
+  // after a comment sends the comment again. Results are said in a polite live region there.
+  function renderFeedback(target, answerId) {
+    var id = "hoidap-comment-" + (++feedbackCount);
+    var box = el("div", "hoidap-feedback");
+    box.setAttribute("role", "group");
+    box.setAttribute("aria-label", "Đánh giá câu trả lời");
+    box.appendChild(el("span", "hoidap-feedback-question", "Câu trả lời có hữu ích không?"));
+
+    function voteButton(rating, text, label) {
+      var button = el("button", "hoidap-vote hoidap-vote-" + rating);
+      button.type = "button";
+      button.setAttribute("data-rating", rating);
+      button.setAttribute("aria-pressed", "false");
+      button.setAttribute("aria-label", label);
+      button.appendChild(thumbIcon(rating === "down"));
+      button.appendChild(el("span", null, text));
+      return button;
+    }
+    var up = voteButton("up", "Hữu ích", "Hữu ích: câu trả lời này giúp được tôi");
+    var down = voteButton("down", "Chưa hữu ích", "Chưa hữu ích: câu trả lời này chưa giúp được tôi");
+    box.appendChild(up);
+    box.appendChild(down);
+
+    var comment = el("div", "hoidap-comment");
+    comment.hidden = true;
+    var label = el("label", null, "Góp ý thêm (không bắt buộc, tối đa 1000 ký tự)");
+    label.setAttribute("for", id);
+    var textarea = el("textarea");
+    textarea.id = id;
+    textarea.rows = 2;
+    textarea.maxLength = 1000;
+    var sendComment = el("button", "hoidap-comment-send", "Gửi góp ý");
+    sendComment.type = "button";
+    comment.appendChild(label);
+    comment.appendChild(textarea);
+    comment.appendChild(sendComment);
+    box.appendChild(comment);
+
+    // In the DOM from the start, so that what is put in it later is announced.
+    var status = el("p", "hoidap-feedback-status");
+    status.setAttribute("role", "status");
+    status.setAttribute("aria-live", "polite");
+    box.appendChild(status);
+
+    var rating = null;
+    var sentComment = null;
+    var sending = false;
+
+    function say(text, isError) {
+      status.textContent = text;
+      status.classList.toggle("hoidap-feedback-error", !!isError);
+    }
+
+    function vote(value) {
+      if (sending || rating === value) {
+        return;
+      }
+      var previous = rating;
+      sending = true;
+      rating = value;
+      up.setAttribute("aria-pressed", value === "up" ? "true" : "false");
+      down.setAttribute("aria-pressed", value === "down" ? "true" : "false");
+      say("Đang gửi đánh giá…", false);
+      var body = { answer_id: answerId, rating: value };
+      if (sentComment) {
+        body.comment = sentComment;
+      }
+      postFeedback(body).then(function () {
+        say(previous ? "Cảm ơn bạn, đã ghi nhận đánh giá mới."
+          : "Cảm ơn bạn đã đánh giá! Bạn có thể góp ý thêm bên dưới.", false);
+        comment.hidden = false;
+      }, function (error) {
+        rating = previous;
+        up.setAttribute("aria-pressed", previous === "up" ? "true" : "false");
+        down.setAttribute("aria-pressed", previous === "down" ? "true" : "false");
+        say(error instanceof ApiError ? error.message : "Chưa gửi được góp ý.", true);
+      }).then(function () {
+        sending = false;
+      });
+    }
+
+    function send() {
+      if (sending || !rating || sendComment.getAttribute("aria-disabled") === "true") {
+        return;
+      }
+      var text = textarea.value.trim().slice(0, 1000);
+      if (!text) {
+        say("Hãy viết góp ý vào ô trên rồi bấm “Gửi góp ý”.", true);
+        textarea.focus();
+        return;
+      }
+      sending = true;
+      say("Đang gửi góp ý…", false);
+      postFeedback({ answer_id: answerId, rating: rating, comment: text }).then(function () {
+        say("Cảm ơn bạn đã góp ý!", false);
+        sentComment = text;
+        textarea.readOnly = true;
+        sendComment.textContent = "Đã gửi";
+        sendComment.setAttribute("aria-disabled", "true");
+      }, function (error) {
+        say(error instanceof ApiError ? error.message : "Chưa gửi được góp ý.", true);
+      }).then(function () {
+        sending = false;
+      });
+    }
+
+    up.addEventListener("click", function () { vote("up"); });
+    down.addEventListener("click", function () { vote("down"); });
+    sendComment.addEventListener("click", send);
+    textarea.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+        event.preventDefault();
+        send();
+      }
+    });
     target.appendChild(box);
   }
 
@@ -624,18 +880,20 @@
     });
   }
 
-  function streamAnswer(question, bubbleNode) {
+  function streamAnswer(question, bubbleNode, history, signal) {
     var answerNode = el("p", "hoidap-answer");
     var pending = el("span", "hoidap-pending", "Đang trả lời…");
     bubbleNode.appendChild(pending);
     var text = "";
     var citations = [];
+    var sources = null; // absent from older servers
     var done = null;
 
     return fetch(API_BASE + "/api/chat/stream", {
       method: "POST",
       headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
-      body: JSON.stringify({ message: question, history: recentHistory() }),
+      body: JSON.stringify({ message: question, history: history }),
+      signal: signal,
     }).then(function (response) {
       if (!response.ok) {
         return readError(response);
@@ -659,6 +917,8 @@
           scrollToBottom();
         } else if (name === "citations" && Array.isArray(data)) {
           citations = data;
+        } else if (name === "sources" && Array.isArray(data)) {
+          sources = data;
         } else if (name === "done" && data) {
           done = data;
         } else if (name === "error") {
@@ -672,17 +932,34 @@
       if (typeof done.answer === "string") {
         text = done.answer;
       }
+      if (Array.isArray(done.citations)) {
+        citations = done.citations;
+      }
+      if (Array.isArray(done.sources)) {
+        sources = done.sources;
+      }
       if (pending.parentNode) {
         bubbleNode.replaceChild(answerNode, pending);
+      }
+      // A follow-up ("Còn kinh tế số thì sao?") is answered as the question it stands for.
+      var resolved = typeof done.resolved_question === "string" ? done.resolved_question.trim() : "";
+      if (resolved && comparable(resolved) !== comparable(question)) {
+        var line = el("span", "hoidap-resolved", "Trả lời cho: “" + resolved + "”");
+        line.setAttribute("data-resolved-question", resolved);
+        bubbleNode.insertBefore(line, answerNode);
       }
       if (done.abstained) {
         bubbleNode.classList.add("hoidap-msg-abstained");
         bubbleNode.setAttribute("data-abstained", "true");
         bubbleNode.insertBefore(el("span", "hoidap-label", "Chưa có câu trả lời"), answerNode);
       }
-      bubbleNode.citations = citations;
-      renderAnswer(answerNode, text, citations, true);
-      renderSources(bubbleNode, text, citations);
+      bubbleNode.citations = citations.concat(sources || []);
+      renderAnswer(answerNode, text, bubbleNode.citations, true);
+      renderSources(bubbleNode, text, citations, sources);
+      if (typeof done.answer_id === "string" && done.answer_id) {
+        bubbleNode.setAttribute("data-answer-id", done.answer_id);
+        renderFeedback(bubbleNode, done.answer_id);
+      }
       bubbleNode.setAttribute("data-state", "done");
       return text;
     }).catch(function (error) {
@@ -691,8 +968,8 @@
       }
       if (text) {
         // Keep what arrived, but say that it is incomplete.
-        bubbleNode.citations = citations;
-        renderAnswer(answerNode, text, citations, true);
+        bubbleNode.citations = citations.concat(sources || []);
+        renderAnswer(answerNode, text, bubbleNode.citations, true);
         bubbleNode.setAttribute("data-state", "partial");
       } else if (bubbleNode.parentNode) {
         bubbleNode.parentNode.removeChild(bubbleNode);
@@ -710,11 +987,18 @@
       q = q.slice(0, MAX_QUESTION_CHARS);
     }
     var run = queue.then(function () {
+      var mine = conversation;
+      var controller = typeof AbortController === "function" ? new AbortController() : null;
+      inFlight = controller;
       setBusy(true);
       addMessage("user", q);
       var answerBubble = addMessage("assistant");
       answerBubble.setAttribute("data-state", "streaming");
-      return streamAnswer(q, answerBubble).then(function (answer) {
+      return streamAnswer(q, answerBubble, recentHistory(), controller ? controller.signal
+        : undefined).then(function (answer) {
+        if (mine !== conversation) {
+          return null; // a new conversation began meanwhile
+        }
         turns.push({ role: "user", content: q });
         turns.push({ role: "assistant", content: answer });
         if (turns.length > MAX_HISTORY_TURNS) {
@@ -722,12 +1006,18 @@
         }
         return answer;
       }).catch(function (error) {
+        if (mine !== conversation) {
+          return null;
+        }
         var message = error instanceof ApiError ? error.message
           : "Đã có lỗi không mong muốn. Vui lòng thử lại.";
         var node = addMessage("error", message);
         node.setAttribute("role", "alert");
         return null;
       }).then(function (answer) {
+        if (inFlight === controller) {
+          inFlight = null;
+        }
         setBusy(false);
         scrollToBottom();
         return answer;
@@ -735,6 +1025,24 @@
     });
     queue = run.then(null, function () { return null; });
     return run;
+  }
+
+  // "Trò chuyện mới": the messages go, and the next question is sent with no history.
+  function newConversation() {
+    conversation++;
+    turns = [];
+    if (inFlight) {
+      inFlight.abort();
+      inFlight = null;
+    }
+    closeSource(false);
+    clear(messages);
+    messages.appendChild(empty);
+    announcer.textContent = "";
+    window.setTimeout(function () {
+      announcer.textContent = "Đã bắt đầu cuộc trò chuyện mới.";
+    }, 50);
+    input.focus();
   }
 
   // ---- the source viewer --------------------------------------------------------------------
@@ -813,7 +1121,7 @@
       var text = typeof doc.text === "string" ? doc.text : "";
       var meta = [];
       if (doc.province) { meta.push("Tỉnh/thành: " + doc.province); }
-      if (doc.published) { meta.push("Ngày đăng: " + doc.published); }
+      if (doc.published) { meta.push("Ngày đăng: " + formatDate(doc.published)); }
       if (doc.author) { meta.push("Tác giả: " + doc.author); }
       sourceMeta.textContent = meta.join(" · ");
       var mark = renderArticle(sourceBody, text, passageRange(text, citation));
@@ -865,6 +1173,7 @@
     }
   });
   closeButton.addEventListener("click", close);
+  newButton.addEventListener("click", newConversation);
   sourceClose.addEventListener("click", function () { closeSource(true); });
 
   form.addEventListener("submit", function (event) {
@@ -927,7 +1236,9 @@
     }
   }
 
-  if (document.body) {
+  // After the page is parsed, so that the host (and the room it keeps for the bubble) is at the
+  // end of <body>, wherever the script tag is.
+  if (document.body && document.readyState !== "loading") {
     mount();
   } else {
     document.addEventListener("DOMContentLoaded", mount);
@@ -941,6 +1252,7 @@
       return ask(question);
     },
     isOpen: isOpen,
+    newConversation: newConversation,
     apiBase: API_BASE,
   };
 })();
