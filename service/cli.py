@@ -154,7 +154,13 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--learning-rate", type=float, default=1e-4)
     train.add_argument("--max-minutes", type=float, help="stop (checkpointed) after this long")
     train.add_argument("--max-examples", type=int, help="a seeded sample of this many examples")
-    train.add_argument("--sources", help="comma-separated training sources (default: all)")
+    train.add_argument("--sources", help="comma-separated training sources (default: all but "
+                       "'templates', the template questions over raw text)")
+    train.add_argument("--seed", type=int, default=13,
+                       help="seed of the example sample, data order and initialisation")
+    train.add_argument("--bf16", choices=("auto", "on", "off"), default="auto",
+                       help="bf16 autocast (auto: only on a CPU with native bf16; emulated "
+                       "bf16 is an order of magnitude slower than fp32)")
     return parser
 
 
@@ -247,19 +253,26 @@ def _run(args: argparse.Namespace) -> int:
 
 def _train_reader(args: argparse.Namespace, settings: Settings) -> int:
     from retriever.e5_local import e5_model_id, ensure_e5_folder
-    from service.answering.readers.train_command import DEFAULT_SOURCES, train_reader
+    from service.answering.readers.train_command import (
+        DEFAULT_SOURCES,
+        check_sources,
+        train_reader,
+    )
     from service.answering.readers.training import TrainSettings
 
     if not (args.shared / "qa-train").is_dir():
         raise InvalidInputError(f"{args.shared / 'qa-train'} is not a folder: give the shared "
                                 "data folder with --shared")
-    sources = tuple(args.sources.split(",")) if args.sources else DEFAULT_SOURCES
+    sources = (tuple(s.strip() for s in args.sources.split(",") if s.strip())
+               if args.sources is not None else DEFAULT_SOURCES)
     try:
+        check_sources(sources)
         train_settings = TrainSettings(epochs=args.epochs, batch_size=args.batch_size,
                                        learning_rate=args.learning_rate,
                                        trainable_layers=args.layers,
                                        max_minutes=args.max_minutes, threads=settings.threads
-                                       or 2)
+                                       or 2, seed=args.seed,
+                                       bf16={"auto": None, "on": True, "off": False}[args.bf16])
     except ValueError as error:
         raise InvalidInputError(str(error)) from error
     base = ensure_e5_folder(settings.model_cache_dir)

