@@ -148,7 +148,9 @@ def main() -> None:
                     for k in ("accuracy", "span_em", "span_f1", "abstain_unanswerable",
                               "wrong_abstain")))
     if args.json:
-        args.json.write_text(json.dumps(report, ensure_ascii=False, indent=1), "utf-8")
+        # default=str: the settings hold paths (--reader-dir).
+        args.json.write_text(json.dumps(report, ensure_ascii=False, indent=1, default=str),
+                             "utf-8")
 
 
 if __name__ == "__main__":

@@ -62,10 +62,14 @@ class Settings(BaseSettings):
         default=None, description="PostgreSQL connection string of the postgres backend, e.g. "
         "postgresql://hoidap@db.example/hoidap (a read replica's for a service)",
     )
+    primary_dsn: SecretStr | None = Field(
+        default=None, description="postgres backend, when `dsn` is a read replica: the "
+        "primary's connection string, where the admin API's changes (and feedback) are "
+        "written; default: `dsn`",
+    )
     feedback_dsn: SecretStr | None = Field(
         default=None, description="postgres backend: where feedback on answers is written "
-        "and read, when `dsn` is a read replica (the primary's connection string); default: "
-        "`dsn`",
+        "and read, if not `primary_dsn` (or `dsn`)",
     )
     dense_index: Literal["flat", "hnsw"] = "flat"
     folded_field: bool = True

@@ -4,7 +4,7 @@ and database failures turned into hoidap's own errors (never showing the passwor
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -15,6 +15,15 @@ from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import ConnectionPool
 
 from retriever.errors import BackendUnavailableError, HoidapError
+from retriever.types import Document
+
+# A documents row, as the reader and the writer select it.
+DOCUMENT_COLUMNS = "doc_id, title, text, province, published, author, url, source, dateline"
+
+
+def document_of(row: Sequence[object]) -> Document:
+    return Document(*row)  # type: ignore[arg-type]
+
 
 logger = logging.getLogger(__name__)
 

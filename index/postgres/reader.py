@@ -15,7 +15,14 @@ from typing import Any
 
 import psycopg
 
-from index.postgres.db import Database, connect, describe_dsn, translated_errors
+from index.postgres.db import (
+    DOCUMENT_COLUMNS,
+    Database,
+    connect,
+    describe_dsn,
+    document_of,
+    translated_errors,
+)
 from index.postgres.retrievers import PostgresBM25Retriever, PostgresDenseRetriever, SqlFilter
 from index.postgres.schema import SCHEMA, check_schema
 from index.postgres.settings import ACCENTED, stored_settings
@@ -40,17 +47,12 @@ from retriever.types import (
 
 logger = logging.getLogger(__name__)
 
-_DOCUMENT_COLUMNS = "doc_id, title, text, province, published, author, url, source, dateline"
 _CHUNK_COLUMNS = ("c.chunk_id, c.doc_id, c.text, c.start_offset, c.end_offset, c.title, "
                   "c.province, c.published")
 
 
 def _chunk(row: Sequence[Any]) -> Chunk:
     return Chunk(*row)
-
-
-def _document(row: Sequence[Any]) -> Document:
-    return Document(*row)
 
 
 @dataclass(frozen=True)
@@ -139,11 +141,11 @@ class PostgresIndex:
     def document(self, doc_id: str) -> Document:
         with self.db.snapshot() as connection:
             row = connection.execute(
-                f"SELECT {_DOCUMENT_COLUMNS} FROM {SCHEMA}.documents WHERE doc_id = %s",
+                f"SELECT {DOCUMENT_COLUMNS} FROM {SCHEMA}.documents WHERE doc_id = %s",
                 (doc_id,)).fetchone()
         if row is None:
             raise DocumentNotFoundError(f"no document with id {doc_id!r}")
-        return _document(row)
+        return document_of(row)
 
     def chunks_by_id(self, chunk_ids: Sequence[str]) -> dict[str, Chunk]:
         if not chunk_ids:
@@ -325,9 +327,9 @@ class DocumentsView(Mapping[str, Document]):
     def values(self) -> list[Document]:  # type: ignore[override]
         with self.index.db.snapshot() as connection:
             rows = connection.execute(
-                f"SELECT {_DOCUMENT_COLUMNS} FROM {SCHEMA}.documents ORDER BY position"
+                f"SELECT {DOCUMENT_COLUMNS} FROM {SCHEMA}.documents ORDER BY position"
             ).fetchall()
-        return [_document(row) for row in rows]
+        return [document_of(row) for row in rows]
 
 
 class ChunksView:

@@ -3,9 +3,10 @@
 Each migration runs once, in a transaction, in order, and is recorded in
 `hoidap.schema_migrations`; a migration is never edited once released: a change is a new
 one. Writers (`hoidap index build|add|remove`) migrate; readers (search, serve) only check
-the version, so a read replica is never written to. The service writes only feedback
-rows (service/api/feedback.py), to the primary (HOIDAP_FEEDBACK_DSN when HOIDAP_DSN is a
-replica), and never migrates.
+the version, so a read replica is never written to. The service writes feedback rows
+(service/api/feedback.py) and, through the admin API, index changes (a writer, which
+migrates: service/api/index_admin.py), both to the primary (HOIDAP_PRIMARY_DSN when
+HOIDAP_DSN is a replica); loading, it only checks the version.
 """
 
 from __future__ import annotations

@@ -1,11 +1,13 @@
 """Loads documents into the index database: `build` (the database then holds exactly a corpus),
-`add` (new or changed documents, by doc_id) and `remove`.
+`add` (new or changed documents, by doc_id), `remove` and `rebuild` (the same documents
+with other settings).
 
-Each call is one transaction under an advisory lock (one writer at a time): readers keep
-seeing the previous state until it commits, and a load killed halfway leaves nothing
-behind. Documents are chunked, embedded and written in batches, so a corpus never has to
-fit in memory as vectors; unchanged documents are skipped and unchanged passages reuse
-their stored vectors.
+Each call is one transaction under an advisory lock (one writer at a time, across every
+process on the database: the CLI waits for it, the admin API, `wait=False`, is refused with
+IndexBusyError): readers keep seeing the previous state until it commits, and a load
+killed halfway leaves nothing behind. Documents are chunked, embedded and written in
+batches, so a corpus never has to fit in memory as vectors; unchanged documents are
+skipped and unchanged passages reuse their stored vectors.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import psycopg
@@ -23,7 +25,7 @@ from pgvector.psycopg import register_vector
 from tqdm import tqdm
 
 from index.chunking import chunk_document
-from index.postgres.db import connect, translated_errors
+from index.postgres.db import DOCUMENT_COLUMNS, connect, document_of, translated_errors
 from index.postgres.schema import (
     HNSW_INDEX,
     SCHEMA,
@@ -34,7 +36,12 @@ from index.postgres.schema import (
 )
 from index.postgres.settings import ACCENTED, BM25_PARAMS, FOLDED, stored_settings
 from index.store import IndexSettings, PassageEncoder, document_hash, embedding_key
-from retriever.errors import DocumentNotFoundError, IndexMismatchError
+from retriever.errors import (
+    DocumentNotFoundError,
+    IndexBusyError,
+    IndexMismatchError,
+    InvalidInputError,
+)
 from retriever.text.normalize import match_form
 from retriever.types import Chunk, Document
 
@@ -52,6 +59,8 @@ class LoadResult:
     written: int  # documents added or replaced
     removed: int
     embedded: int  # passages sent to the encoder
+    added: tuple[str, ...] = ()  # doc_ids new to the index (add, build)
+    replaced: tuple[str, ...] = ()  # doc_ids it held before, unchanged ones included
 
 
 class PostgresWriter:
@@ -68,11 +77,12 @@ class PostgresWriter:
 
     # ---- the three operations ---------------------------------------------------------
     def build(self, documents: Iterable[Document], show_progress: bool = False,
-              if_empty: bool = False) -> LoadResult:
+              if_empty: bool = False, wait: bool = True) -> LoadResult:
         """Make the index hold exactly `documents` (rebuilt whole if settings changed).
         `if_empty`: only if the database holds no index yet (a first use, which must not
         undo a load that another process committed meanwhile)."""
         incoming = {d.doc_id: d for d in documents}
+        before: dict[str, str] = {}
 
         def change(connection: psycopg.Connection) -> tuple[int, int, int]:
             if if_empty and connection.execute(
@@ -80,36 +90,70 @@ class PostgresWriter:
                 logger.info("the database already holds an index: nothing loaded")
                 return 0, 0, 0
             stored = self._prepare(connection, rebuild=True)
+            before.update(stored)
             gone = [doc_id for doc_id in stored if doc_id not in incoming]
             return self._sync(connection, stored, list(incoming.values()), gone, show_progress)
 
-        return self._write(change)
+        return self._with_ids(self._write(change, wait), list(incoming), before)
 
-    def add(self, documents: Iterable[Document], show_progress: bool = False) -> LoadResult:
+    def add(self, documents: Iterable[Document], show_progress: bool = False,
+            wait: bool = True) -> LoadResult:
         """Add documents, replacing those with the same doc_id; unchanged ones are skipped."""
         incoming = list({d.doc_id: d for d in documents}.values())
+        before: dict[str, str] = {}
 
         def change(connection: psycopg.Connection) -> tuple[int, int, int]:
             stored = self._prepare(connection, rebuild=False)
+            before.update(stored)
             return self._sync(connection, stored, incoming, [], show_progress)
 
-        return self._write(change)
+        return self._with_ids(self._write(change, wait), [d.doc_id for d in incoming], before)
 
-    def remove(self, doc_ids: Sequence[str]) -> LoadResult:
+    def remove(self, doc_ids: Sequence[str], wait: bool = True,
+               keep_one: bool = False) -> LoadResult:
+        """Remove documents; `keep_one`: refuse (and change nothing) if none would be left."""
         def change(connection: psycopg.Connection) -> tuple[int, int, int]:
             stored = self._prepare(connection, rebuild=False)
             unknown = [d for d in doc_ids if d not in stored]
             if unknown:
                 raise DocumentNotFoundError(
                     f"no document with id {', '.join(unknown)} in the index")
+            if keep_one and set(stored) <= set(doc_ids):
+                raise InvalidInputError("cannot remove the last document: the index would be "
+                                        "empty; upload its replacement first")
             self._delete(connection, sorted(set(doc_ids)))
             return 0, len(set(doc_ids)), 0
 
-        return self._write(change)
+        return self._write(change, wait)
+
+    def rebuild(self, wait: bool = True,
+                if_none: Callable[[], list[Document]] | None = None) -> LoadResult:
+        """Re-chunk and re-embed the documents the database holds with this writer's
+        settings (nothing changes when they are the index's already); `if_none`: the
+        documents to load when it holds none. The documents are read under the lock, so a
+        load committed meanwhile is not undone."""
+        def change(connection: psycopg.Connection) -> tuple[int, int, int]:
+            documents = [document_of(row) for row in connection.execute(
+                f"SELECT {DOCUMENT_COLUMNS} FROM {SCHEMA}.documents ORDER BY position")]
+            if not documents and if_none is not None:
+                documents = if_none()
+            # Read before _prepare, which empties the tables when the settings changed:
+            # passages whose text (and model) are unchanged keep their vectors.
+            known = self._vectors_of(connection, [d.doc_id for d in documents])
+            stored = self._prepare(connection, rebuild=True)
+            return self._sync(connection, stored, documents, [], False, known)
+
+        return self._write(change, wait)
+
+    @staticmethod
+    def _with_ids(result: LoadResult, incoming: list[str],
+                  before: dict[str, str]) -> LoadResult:
+        return replace(result, added=tuple(d for d in incoming if d not in before),
+                       replaced=tuple(d for d in incoming if d in before))
 
     # ---- the transaction --------------------------------------------------------------
-    def _write(self, change: Callable[[psycopg.Connection], tuple[int, int, int]]
-               ) -> LoadResult:
+    def _write(self, change: Callable[[psycopg.Connection], tuple[int, int, int]],
+               wait: bool = True) -> LoadResult:
         started = time.perf_counter()
         connection = connect(self.dsn, application_name="hoidap-load", vectors=False)
         try:
@@ -117,7 +161,13 @@ class PostgresWriter:
                 migrate(connection)
                 register_vector(connection)
                 with connection.transaction():
-                    connection.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+                    if wait:
+                        connection.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+                    elif not connection.execute("SELECT pg_try_advisory_xact_lock(%s)",
+                                                (WRITE_LOCK,)).fetchone()[0]:
+                        raise IndexBusyError("another change of the index is in progress "
+                                             "(on this or another server); try again when "
+                                             "it has finished")
                     written, removed, embedded = change(connection)
                     documents, chunks = self._finish(connection)
                 # Marks the new pages all-visible, so BM25 reads postings from the index
@@ -180,7 +230,8 @@ class PostgresWriter:
     # ---- changes ----------------------------------------------------------------------
     def _sync(self, connection: psycopg.Connection, stored: dict[str, str],
               incoming: list[Document], gone: list[str],
-              show_progress: bool) -> tuple[int, int, int]:
+              show_progress: bool, known: dict[str, np.ndarray] | None = None
+              ) -> tuple[int, int, int]:
         hashes = {d.doc_id: document_hash(d) for d in incoming}
         todo = [d for d in incoming if stored.get(d.doc_id) != hashes[d.doc_id]]
         replaced = [d.doc_id for d in todo if d.doc_id in stored]
@@ -188,7 +239,7 @@ class PostgresWriter:
         positions = dict(connection.execute(
             f"SELECT doc_id, position FROM {SCHEMA}.documents WHERE doc_id = ANY(%s)",
             (replaced,)).fetchall())
-        known = self._vectors_of(connection, replaced)
+        known = {**(known or {}), **self._vectors_of(connection, replaced)}
         self._delete(connection, sorted(set(gone) | set(replaced)))
         # Into an empty table the vector index is built once at the end, much faster than
         # row by row. Dropping it locks the table until commit; only a first load does it.

@@ -15,7 +15,7 @@ Two stores with one interface (`FeedbackStore`), chosen in `open_store` by the b
               index saves and rebuilds never touch; append-only, one JSON object a line,
               each write flushed and fsync'ed under a lock
     postgres  the `feedback` table (migration 2, index/postgres/schema.py), at
-              HOIDAP_FEEDBACK_DSN (the primary) or else HOIDAP_DSN
+              HOIDAP_FEEDBACK_DSN, else HOIDAP_PRIMARY_DSN, else HOIDAP_DSN
 """
 
 from __future__ import annotations
@@ -224,7 +224,8 @@ class PostgresFeedbackStore:
             except pg_errors.ReadOnlySqlTransaction as error:
                 raise FeedbackStorageError(
                     f"the database at {where} is read-only (a replica?): set "
-                    "HOIDAP_FEEDBACK_DSN to the primary's connection string") from error
+                    "HOIDAP_PRIMARY_DSN (or HOIDAP_FEEDBACK_DSN) to the primary's connection "
+                    "string") from error
             except pg_errors.UndefinedTable as error:
                 raise FeedbackStorageError(
                     f"the database at {where} has no feedback table (its schema is older "
@@ -263,7 +264,7 @@ class PostgresFeedbackStore:
 def open_store(settings: Settings) -> FeedbackStore:
     """The store of the configured backend: the one place that chooses. Opens nothing yet."""
     if settings.backend == "postgres":
-        dsn = settings.feedback_dsn or settings.dsn
+        dsn = settings.feedback_dsn or settings.primary_dsn or settings.dsn
         if dsn is None:  # the settings refuse the postgres backend without a DSN
             raise ValueError("the postgres backend needs a DSN")
         return PostgresFeedbackStore(dsn.get_secret_value())

@@ -2,9 +2,10 @@
 
 Loaded once at start-up (building the index on first run), possibly in a background thread
 so `/healthz` answers at once and `/readyz` says when questions can be answered. Admin
-changes build a new index aside, save it, and then replace `loaded` in one assignment: a
-request holds the Loaded it started with, so it is answered from the old index or the new
-one, never from a mix. One writer at a time; a second one is refused, not queued.
+changes (`admin`, index_admin.py) build a new index aside, save it, and then replace
+`loaded` in one assignment: a request holds the Loaded it started with, so it is answered
+from the old index or the new one, never from a mix. On postgres they are transactions in
+the database. One writer at a time; a second one is refused, not queued.
 """
 
 from __future__ import annotations
@@ -17,12 +18,13 @@ from dataclasses import dataclass
 from index.postgres.reader import PostgresIndex
 from index.store import CorpusIndex
 from retriever.encoder import Encoder
-from retriever.errors import HoidapError, IndexBusyError, IndexUpdateError, InvalidInputError
+from retriever.errors import HoidapError, IndexBusyError, IndexUpdateError
 from retriever.search import Searcher
 from service import engine
 from service.answering import QAPipeline
 from service.answering.readers.neural import NeuralReader
 from service.api.feedback import FeedbackStore, open_store
+from service.api.index_admin import FilesIndexAdmin, IndexAdmin, PostgresIndexAdmin
 from service.api.recent import RecentAnswers
 from service.config import Settings
 from service.engine import ReaderStatus
@@ -57,6 +59,8 @@ class ServiceState:
         self._writer = threading.Lock()
         self.recent = RecentAnswers()  # answer id -> the answer given, for feedback
         self.feedback: FeedbackStore = open_store(settings)  # beside the index, or its table
+        self.admin: IndexAdmin = (PostgresIndexAdmin(self) if settings.backend == "postgres"
+                                  else FilesIndexAdmin(self))
 
     def _serve(self, encoder: Encoder, corpus_index: CorpusIndex) -> Loaded:
         searcher = engine.make_searcher(self.settings, corpus_index, encoder)
@@ -94,15 +98,9 @@ class ServiceState:
         return thread
 
     def update(self, change: Change) -> Loaded:
-        """Build the next index with `change`, save it, then serve it. On any failure the
-        index that was serving (on disk and in memory) stays, and the error says why."""
-        if self.settings.backend == "postgres":
-            # Its loads are transactions of their own, and this process may be reading a
-            # replica: they go through the CLI, against the primary.
-            raise InvalidInputError(
-                "the admin API changes the files backend's index; with the postgres backend "
-                "use `hoidap index build|add|remove --backend postgres` against the primary "
-                "(every service process sees the change when it commits)")
+        """Files backend: build the next index with `change`, save it, then serve it. On any
+        failure the index that was serving (on disk and in memory) stays, and the error says
+        why. (The postgres backend's changes are transactions: index_admin.py.)"""
         if not self._writer.acquire(blocking=False):
             raise IndexBusyError("another change of the index is in progress; try again "
                                  "when it has finished")

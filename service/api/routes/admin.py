@@ -1,13 +1,17 @@
 """The admin API (bearer key): upload documents, remove one, rebuild the index; read the
 feedback on answers.
 
-Each change builds a new index beside the serving one and swaps it in when it is saved
-(ServiceState.update); questions asked meanwhile are answered from the old index.
+Each change goes through the backend's `IndexAdmin` (service/api/index_admin.py): on files
+a new index is built beside the serving one and swapped in when it is saved; on postgres it
+is one transaction on the primary, seen by every app server on the database. Questions asked
+meanwhile are answered from the old index; a second change meanwhile is a 409.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from functools import partial
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -16,31 +20,25 @@ from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
 from index.ingest import IngestError
-from index.reindex import rebuild_stored
-from index.store import CorpusIndex, index_exists
-from retriever.encoder import Encoder
 from retriever.errors import (
     DocumentError,
     HoidapError,
     IndexBusyError,
-    IndexCorruptError,
     InvalidInputError,
-    ServiceNotReadyError,
 )
-from service import engine
 from service.api.deps import MetricsDep, StateDep
 from service.api.errors import status_code
 from service.api.feedback import to_csv
+from service.api.index_admin import IndexChangeResult
 from service.api.observability import Metrics
+from service.api.routes.responses import Responses, error
 from service.api.schemas import (
-    ErrorOut,
     FeedbackList,
     FeedbackOut,
     FileProblem,
     IndexChange,
 )
 from service.api.security import AdminOnly
-from service.api.state import Change, Loaded, ServiceState
 from service.api.uploads import Upload, read_uploads
 
 logger = logging.getLogger(__name__)
@@ -48,12 +46,11 @@ logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/admin", tags=["admin"], dependencies=[AdminOnly])
 
 MAX_UPLOAD_FILES = 100
-ERRORS: dict[int | str, dict[str, object]] = {
-    401: {"model": ErrorOut, "description": "no or wrong API key; nothing changed"},
-    403: {"model": ErrorOut, "description": "the admin API is disabled (no key configured)"},
-    409: {"model": ErrorOut, "description": "another change of the index is in progress"},
-    503: {"model": ErrorOut, "description": "the new index could not be written; the old one "
-          "still serves"},
+ERRORS: Responses = {
+    401: error("no or wrong API key; nothing changed"),
+    403: error("the admin API is disabled (no key configured)"),
+    409: error("another change of the index is in progress"),
+    503: error("the new index could not be written; the old one still serves"),
 }
 # The body is read in the route, after the key check, so an anonymous client cannot make
 # the server store a large upload; this describes it for the OpenAPI schema.
@@ -70,36 +67,26 @@ def _problems(problems: list[IngestError]) -> list[FileProblem]:
     return [FileProblem(file=p.path, line=p.line, message=p.message) for p in problems]
 
 
-def _not_loaded(state: ServiceState) -> ServiceNotReadyError:
-    return ServiceNotReadyError(f"the index is not loaded ({state.error or 'still loading'}); "
-                                "POST /api/admin/reindex rebuilds it from the configured corpus")
-
-
-async def _apply(state: ServiceState, counters: Metrics, operation: str,
-                 change: Change) -> Loaded:
+async def _apply(counters: Metrics, operation: str,
+                 change: Callable[[], IndexChangeResult]) -> IndexChangeResult:
     try:
-        serving = await run_in_threadpool(state.update, change)
+        result = await run_in_threadpool(change)
     except IndexBusyError:
         counters.index_updates.labels(operation=operation, result="busy").inc()
         raise
     except HoidapError as error:
-        result = "rejected" if status_code(error) < 500 else "failed"
-        counters.index_updates.labels(operation=operation, result=result).inc()
+        outcome = "rejected" if status_code(error) < 500 else "failed"
+        counters.index_updates.labels(operation=operation, result=outcome).inc()
         raise
     counters.index_updates.labels(operation=operation, result="ok").inc()
-    return serving
-
-
-def _sizes(serving: Loaded) -> dict[str, int]:
-    return {"documents": len(serving.corpus_index.documents),
-            "chunks": len(serving.corpus_index.chunks)}
+    return result
 
 
 @router.post("/documents", response_model=IndexChange, openapi_extra=UPLOAD_BODY,
-             responses={400: {"model": ErrorOut, "description": "no file could be read, or a "
-                              "malformed multipart body"},
-                        413: {"model": ErrorOut, "description": "upload too large"},
-                        422: {"model": ErrorOut, "description": "no file in the request"},
+             responses={400: error("no file could be read, or a "
+                              "malformed multipart body"),
+                        413: error("upload too large"),
+                        422: error("no file in the request"),
                         **ERRORS})
 async def upload_documents(request: Request, state: StateDep,
                            counters: MetricsDep) -> IndexChange:
@@ -119,38 +106,21 @@ async def upload_documents(request: Request, state: StateDep,
     if not read.documents:
         raise DocumentError("no document could be read from the upload: "
                             + "; ".join(str(p) for p in read.problems))
-    before: set[str] = set()
-
-    def add(current: CorpusIndex | None, encoder: Encoder) -> CorpusIndex:
-        if current is None:
-            raise _not_loaded(state)
-        before.update(current.documents)
-        return current.with_documents(read.documents, encoder)
-
-    serving = await _apply(state, counters, "upload", add)
-    ids = [d.doc_id for d in read.documents]
-    return IndexChange(added=[d for d in ids if d not in before],
-                       replaced=[d for d in ids if d in before],
-                       errors=_problems(read.problems), **_sizes(serving))
+    result = await _apply(counters, "upload", partial(state.admin.add, read.documents))
+    return IndexChange(added=result.added, replaced=result.replaced,
+                       errors=_problems(read.problems), documents=result.documents,
+                       chunks=result.chunks)
 
 
 @router.delete("/documents/{doc_id}", response_model=IndexChange,
-               responses={404: {"model": ErrorOut, "description": "no such document"},
-                          422: {"model": ErrorOut, "description": "the last document"},
+               responses={404: error("no such document"),
+                          422: error("the last document"),
                           **ERRORS})
 async def remove_document(doc_id: str, state: StateDep, counters: MetricsDep) -> IndexChange:
     """Remove a document; nothing is re-embedded."""
-
-    def remove(current: CorpusIndex | None, _encoder: Encoder) -> CorpusIndex:
-        if current is None:
-            raise _not_loaded(state)
-        if set(current.documents) == {doc_id}:
-            raise InvalidInputError("cannot remove the last document: the index would be "
-                                    "empty; upload its replacement first")
-        return current.without_documents([doc_id])
-
-    serving = await _apply(state, counters, "remove", remove)
-    return IndexChange(removed=[doc_id], **_sizes(serving))
+    result = await _apply(counters, "remove", partial(state.admin.remove, doc_id))
+    return IndexChange(removed=result.removed, documents=result.documents,
+                       chunks=result.chunks)
 
 
 @router.post("/reindex", response_model=IndexChange, responses=ERRORS)
@@ -159,25 +129,9 @@ async def reindex(state: StateDep, counters: MetricsDep) -> IndexChange:
     text the model has embedded before is not embedded again), also when it could not be
     loaded (older format, other settings or model, corrupt vectors); from the configured
     corpus (HOIDAP_CORPUS) only when there is no index or its documents cannot be read."""
-    problems: list[IngestError] = []
-
-    def rebuild(current: CorpusIndex | None, encoder: Encoder) -> CorpusIndex:
-        settings = engine.index_settings(state.settings)
-        if current is not None:
-            return current.rebuilt(encoder, settings)
-        if index_exists(state.settings.index_dir):
-            try:
-                return rebuild_stored(state.settings.index_dir, encoder, settings)
-            except IndexCorruptError as error:
-                logger.warning("rebuilding from the corpus: %s", error)
-        read = engine.read_documents(state.settings.corpus)
-        problems.extend(read.errors)
-        built = CorpusIndex.build(read.documents, encoder, settings)
-        built.manifest.built_from = engine.corpus_name(state.settings)
-        return built
-
-    serving = await _apply(state, counters, "reindex", rebuild)
-    return IndexChange(errors=_problems(problems), **_sizes(serving))
+    result = await _apply(counters, "reindex", state.admin.reindex)
+    return IndexChange(errors=_problems(result.problems), documents=result.documents,
+                       chunks=result.chunks)
 
 
 FEEDBACK_PAGE = 100
@@ -190,8 +144,8 @@ CSV_FILE_NAME = "hoidap-feedback.csv"
     200: {"content": {"text/csv": {"schema": {"type": "string"}}},
           "description": "JSON, or CSV with `format=csv`"},
     401: ERRORS[401], 403: ERRORS[403],
-    422: {"model": ErrorOut, "description": "offset, limit or format out of range"},
-    503: {"model": ErrorOut, "description": "the feedback could not be read"}})
+    422: error("offset, limit or format out of range"),
+    503: error("the feedback could not be read")})
 def list_feedback(
     state: StateDep,
     output: Annotated[Literal["json", "csv"], Query(

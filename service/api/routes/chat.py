@@ -14,19 +14,17 @@ from service.api.deps import LoadedDep, MetricsDep, RateLimited, StateDep
 from service.api.limits import within
 from service.api.observability import Metrics
 from service.api.recent import GivenAnswer
-from service.api.schemas import ChatRequest, ChatResponse, CitationOut, ErrorOut
+from service.api.routes.responses import PUBLIC_ERRORS, Responses, error
+from service.api.schemas import ChatRequest, ChatResponse, CitationOut
 from service.api.state import Loaded, ServiceState
 
 router = APIRouter(prefix="/api", tags=["chat"], dependencies=[RateLimited])
 
-ERRORS: dict[int | str, dict[str, object]] = {
-    400: {"model": ErrorOut, "description": "malformed JSON"},
-    413: {"model": ErrorOut, "description": "request body too large"},
-    422: {"model": ErrorOut, "description": "empty or too long message, too long history"},
-    429: {"model": ErrorOut, "description": "too many requests from this client; see "
-          "Retry-After"},
-    503: {"model": ErrorOut, "description": "index not loaded yet"},
-    504: {"model": ErrorOut, "description": "no answer within the time limit"},
+ERRORS: Responses = {
+    **PUBLIC_ERRORS,
+    422: error("empty or too long message, too long history"),
+    503: error("index not loaded yet"),
+    504: error("no answer within the time limit"),
 }
 
 

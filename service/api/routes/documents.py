@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from service.api.deps import LoadedDep
-from service.api.schemas import DocumentList, DocumentOut, DocumentSummary, ErrorOut
+from service.api.routes.responses import error
+from service.api.schemas import DocumentList, DocumentOut, DocumentSummary
 
 router = APIRouter(prefix="/api", tags=["documents"])
 
@@ -18,7 +19,7 @@ MAX_PAGE = 1000
 # Plain functions, run in the thread pool: on the postgres backend the index is read from
 # the database, and a blocking query must not hold up the event loop's other requests.
 @router.get("/documents", response_model=DocumentList,
-            responses={422: {"model": ErrorOut, "description": "offset or limit out of range"}})
+            responses={422: error("offset or limit out of range")})
 def list_documents(
     service: LoadedDep,
     offset: Annotated[int, Query(ge=0, description="documents to skip, in doc_id order")] = 0,
@@ -33,7 +34,7 @@ def list_documents(
 
 
 @router.get("/documents/{doc_id}", response_model=DocumentOut,
-            responses={404: {"model": ErrorOut, "description": "no such document"}})
+            responses={404: error("no such document")})
 def get_document(doc_id: str, service: LoadedDep) -> DocumentOut:
     """The full cleaned text (citation offsets point into it) and the metadata."""
     document = service.corpus_index.document(doc_id)

@@ -14,19 +14,16 @@ from retriever.errors import AnswerNotFoundError
 from service.api.deps import MetricsDep, RateLimited, StateDep
 from service.api.feedback import Feedback
 from service.api.recent import RECENT_ANSWERS
-from service.api.schemas import ErrorOut, FeedbackRequest, FeedbackStored
+from service.api.routes.responses import PUBLIC_ERRORS, Responses, error
+from service.api.schemas import FeedbackRequest, FeedbackStored
 
 router = APIRouter(prefix="/api", tags=["feedback"], dependencies=[RateLimited])
 
-ERRORS: dict[int | str, dict[str, object]] = {
-    400: {"model": ErrorOut, "description": "malformed JSON"},
-    404: {"model": ErrorOut, "description": "no such answer: unknown, or given too long ago"},
-    413: {"model": ErrorOut, "description": "request body too large"},
-    422: {"model": ErrorOut, "description": "unknown rating, comment above 1,000 characters, "
-          "a missing or unknown field"},
-    429: {"model": ErrorOut, "description": "too many requests from this client; see "
-          "Retry-After"},
-    503: {"model": ErrorOut, "description": "the feedback could not be stored"},
+ERRORS: Responses = {
+    **PUBLIC_ERRORS,
+    404: error("no such answer: unknown, or given too long ago"),
+    422: error("unknown rating, comment above 1,000 characters, a missing or unknown field"),
+    503: error("the feedback could not be stored"),
 }
 
 

@@ -210,18 +210,26 @@
     return node;
   }
 
-  function chatIcon() {
+  // An inline SVG icon of one path, hidden from screen readers (its button has a label).
+  function svgIcon(pathData, transform) {
     var ns = "http://www.w3.org/2000/svg";
     var svg = document.createElementNS(ns, "svg");
     svg.setAttribute("viewBox", "0 0 24 24");
     svg.setAttribute("aria-hidden", "true");
     svg.setAttribute("focusable", "false");
     var path = document.createElementNS(ns, "path");
-    path.setAttribute("d", "M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 " +
-      "2 0 0 1 2-2zm3 6.5a1.5 1.5 0 1 0 0 3 1.5 1.5 0 0 0 0-3zm5 0a1.5 1.5 0 1 0 0 3 1.5 1.5 0 " +
-      "0 0 0-3zm5 0a1.5 1.5 0 1 0 0 3 1.5 1.5 0 0 0 0-3z");
+    path.setAttribute("d", pathData);
+    if (transform) {
+      path.setAttribute("transform", transform);
+    }
     svg.appendChild(path);
     return svg;
+  }
+
+  function chatIcon() {
+    return svgIcon("M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 " +
+      "2 0 0 1 2-2zm3 6.5a1.5 1.5 0 1 0 0 3 1.5 1.5 0 0 0 0-3zm5 0a1.5 1.5 0 1 0 0 3 1.5 1.5 0 " +
+      "0 0 0-3zm5 0a1.5 1.5 0 1 0 0 3 1.5 1.5 0 0 0 0-3z");
   }
 
   function documentPageUrl(citation) {
@@ -738,20 +746,9 @@
   }
 
   function thumbIcon(down) {
-    var ns = "http://www.w3.org/2000/svg";
-    var svg = document.createElementNS(ns, "svg");
-    svg.setAttribute("viewBox", "0 0 24 24");
-    svg.setAttribute("aria-hidden", "true");
-    svg.setAttribute("focusable", "false");
-    var path = document.createElementNS(ns, "path");
-    path.setAttribute("d", "M2 21h4V9H2v12zm20-11a2 2 0 0 0-2-2h-6.3l.95-4.57.03-.32a1.5 1.5 0 " +
+    return svgIcon("M2 21h4V9H2v12zm20-11a2 2 0 0 0-2-2h-6.3l.95-4.57.03-.32a1.5 1.5 0 " +
       "0 0-.44-1.06L13.17 1 6.59 7.59A1.99 1.99 0 0 0 6 9v10a2 2 0 0 0 2 2h9c.83 0 1.54-.5 " +
-      "1.84-1.22l3.02-7.05c.09-.23.14-.47.14-.73v-2z");
-    if (down) {
-      path.setAttribute("transform", "rotate(180 12 12)");
-    }
-    svg.appendChild(path);
-    return svg;
+      "1.84-1.22l3.02-7.05c.09-.23.14-.47.14-.73v-2z", down ? "rotate(180 12 12)" : null);
   }
 
   // Thumbs up / down under an answer (a vote is sent at once), then an optional comment sent

@@ -221,3 +221,53 @@ def test_cached_answers_expire_when_another_process_loads(
     answer = pipeline.answer(question)
     assert not answer.abstained and "2022" in answer.text
     index.close()
+
+
+@pytest.mark.slow
+def test_rebuild_rechunks_what_the_database_holds_reusing_its_vectors(
+        dsn: str, tiny_documents: list[Document], counting_encoder: CountingEncoder) -> None:
+    PostgresWriter(dsn, counting_encoder).build(tiny_documents)
+    counting_encoder.passages_encoded = 0
+    unchanged = PostgresWriter(dsn, counting_encoder).rebuild()
+    assert (unchanged.written, unchanged.embedded) == (0, 0)  # same settings: nothing to do
+    small = PostgresWriter(dsn, counting_encoder, SMALL_CHUNKS).rebuild()
+    assert small.documents == 3 and small.written == 3
+    # Each tiny document is one chunk either way: the same text, so its stored vector.
+    assert small.embedded == 0 and counting_encoder.passages_encoded == 0
+    index = PostgresIndex.open(dsn, SMALL_CHUNKS, counting_encoder.model_id)
+    files = CorpusIndex.build(tiny_documents, counting_encoder, SMALL_CHUNKS)
+    assert [c for c in index.chunks] == files.chunks
+    assert_bm25_equal(files, index, counting_encoder)
+    index.close()
+
+
+@pytest.mark.slow
+def test_rebuild_of_an_empty_database_loads_the_fallback(
+        dsn: str, tiny_documents: list[Document], counting_encoder: CountingEncoder) -> None:
+    loaded = PostgresWriter(dsn, counting_encoder).rebuild(if_none=lambda: tiny_documents[:2])
+    assert loaded.documents == 2
+    again = PostgresWriter(dsn, counting_encoder).rebuild(if_none=lambda: tiny_documents)
+    assert again.documents == 2  # it holds documents now: the fallback is not read
+
+
+@pytest.mark.slow
+def test_the_api_form_of_a_change_is_refused_while_the_lock_is_held(
+        dsn: str, tiny_documents: list[Document], counting_encoder: CountingEncoder) -> None:
+    from index.postgres.schema import WRITE_LOCK
+    from retriever.errors import IndexBusyError, InvalidInputError
+
+    writer = PostgresWriter(dsn, counting_encoder)
+    first = writer.build(tiny_documents[:2])
+    assert first.added == ("an-giang", "ca-mau") and first.replaced == ()
+    with psycopg.connect(dsn, autocommit=True) as holder:
+        holder.execute("SELECT pg_advisory_lock(%s)", (WRITE_LOCK,))
+        with pytest.raises(IndexBusyError):
+            writer.add(tiny_documents[2:], wait=False)
+        holder.execute("SELECT pg_advisory_unlock(%s)", (WRITE_LOCK,))
+    added = writer.add(tiny_documents[1:], wait=False)
+    assert added.added == ("hoa-binh",) and added.replaced == ("ca-mau",)
+    writer.remove(["an-giang", "ca-mau"], keep_one=True)
+    before = table_counts(dsn)
+    with pytest.raises(InvalidInputError, match="last document"):
+        writer.remove(["hoa-binh"], keep_one=True)
+    assert table_counts(dsn) == before
