@@ -99,7 +99,7 @@ def measure(url: str, admin_key: str, clients: int, duration_s: float) -> dict[s
     before = _doc_ids(url)
 
     def upload() -> dict[str, Any]:
-        response = httpx.post(f"{url}/api/admin/documents", timeout=300,
+        response = httpx.post(f"{url}/api/admin/documents?wait=true", timeout=300,
                               headers={"Authorization": f"Bearer {admin_key}"},
                               files=[("files", ("dong-thap-load-test.txt",
                                                 NEW_DOCUMENT.encode(), "text/plain"))])

@@ -94,6 +94,10 @@ class AnswerNotFoundError(HoidapError):
     its latest answers only)."""
 
 
+class JobNotFoundError(HoidapError):
+    """An admin job id this server did not start, or has forgotten."""
+
+
 class FeedbackStorageError(HoidapError):
     """Feedback that could not be stored or read (unwritable folder, disk full, a database
     without the feedback table)."""

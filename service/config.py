@@ -173,6 +173,14 @@ class Settings(BaseSettings):
                                   description="largest admin upload request (all files)")
     max_upload_file_bytes: int = Field(default=10 * MIB, ge=1,
                                        description="largest single uploaded file")
+    index_worker: Literal["process", "inline"] = Field(
+        default="process",
+        description="where an admin upload or reindex embeds its passages: a child process "
+        "at low CPU priority (answering keeps its speed meanwhile) or the server's own "
+        "encoder (inline: faster alone, but it takes the answering threads' CPU)",
+    )
+    index_threads: int = Field(default=1, ge=1, le=64,
+                               description="threads of that embedding process")
     answer_timeout_s: float = Field(
         default=30.0, gt=0, le=600,
         description="longest a question or search may take before a 504; keep it above "

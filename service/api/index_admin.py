@@ -19,8 +19,7 @@ from typing import TYPE_CHECKING, Protocol
 from index.ingest import IngestError
 from index.postgres.writer import LoadResult, PostgresWriter
 from index.reindex import rebuild_stored
-from index.store import CorpusIndex, index_exists
-from retriever.encoder import Encoder
+from index.store import CorpusIndex, PassageEncoder, index_exists
 from retriever.errors import (
     BackendUnavailableError,
     HoidapError,
@@ -78,20 +77,23 @@ class FilesIndexAdmin:
     def add(self, documents: list[Document]) -> IndexChangeResult:
         before: set[str] = set()
 
-        def add(current: CorpusIndex | None, encoder: Encoder) -> CorpusIndex:
+        def add(current: CorpusIndex | None, encoder: PassageEncoder) -> CorpusIndex:
             if current is None:
                 raise not_loaded(self.state)
             before.update(current.documents)
             return current.with_documents(documents, encoder)
 
-        serving = self.state.update(add)
+        if self.state.loaded is None:
+            raise not_loaded(self.state)
+        with self.state.index_encoder() as passages:
+            serving = self.state.update(add, passages)
         ids = [d.doc_id for d in documents]
         return IndexChangeResult(added=[d for d in ids if d not in before],
                                  replaced=[d for d in ids if d in before],
                                  **_sizes(serving.corpus_index))
 
     def remove(self, doc_id: str) -> IndexChangeResult:
-        def remove(current: CorpusIndex | None, _encoder: Encoder) -> CorpusIndex:
+        def remove(current: CorpusIndex | None, _encoder: PassageEncoder) -> CorpusIndex:
             if current is None:
                 raise not_loaded(self.state)
             if set(current.documents) == {doc_id}:
@@ -106,7 +108,7 @@ class FilesIndexAdmin:
         settings = self.state.settings
         problems: list[IngestError] = []
 
-        def rebuild(current: CorpusIndex | None, encoder: Encoder) -> CorpusIndex:
+        def rebuild(current: CorpusIndex | None, encoder: PassageEncoder) -> CorpusIndex:
             index_settings = engine.index_settings(settings)
             if current is not None:
                 return current.rebuilt(encoder, index_settings)
@@ -121,7 +123,8 @@ class FilesIndexAdmin:
             built.manifest.built_from = engine.corpus_name(settings)
             return built
 
-        serving = self.state.update(rebuild)
+        with self.state.index_encoder() as passages:
+            serving = self.state.update(rebuild, passages)
         return IndexChangeResult(problems=problems, **_sizes(serving.corpus_index))
 
 
@@ -132,24 +135,27 @@ class PostgresIndexAdmin:
         self.state = state
         self._local = threading.Lock()  # this process's own second change: refused at once
 
-    def _writer(self) -> PostgresWriter:
+    def _writer(self, passages: PassageEncoder) -> PostgresWriter:
         settings: Settings = self.state.settings
         primary = settings.primary_dsn or settings.dsn
         if primary is None:  # the settings refuse the postgres backend without a DSN
             raise ValueError("the postgres backend needs a DSN")
-        encoder = self.state.encoder = self.state.encoder or engine.encoder_for(settings)
-        return PostgresWriter(primary.get_secret_value(), encoder,
+        return PostgresWriter(primary.get_secret_value(), passages,
                               engine.index_settings(settings))
 
     def _change(self, write: Callable[[PostgresWriter], LoadResult],
-                needs_index: bool = True) -> LoadResult:
+                needs_index: bool = True, embeds: bool = True) -> LoadResult:
         if needs_index and self.state.loaded is None:
             raise not_loaded(self.state)
         if not self._local.acquire(blocking=False):
             raise IndexBusyError("another change of the index is in progress; try again "
                                  "when it has finished")
         try:
-            result = write(self._writer())
+            if embeds:
+                with self.state.index_encoder() as passages:
+                    result = write(self._writer(passages))
+            else:
+                result = write(self._writer(self.state.serving_encoder()))
         except BackendUnavailableError as error:
             if "read-only" in str(error) and self.state.settings.primary_dsn is None:
                 raise BackendUnavailableError(
@@ -176,7 +182,7 @@ class PostgresIndexAdmin:
 
     def remove(self, doc_id: str) -> IndexChangeResult:
         result = self._change(lambda writer: writer.remove([doc_id], wait=False,
-                                                           keep_one=True))
+                                                           keep_one=True), embeds=False)
         return IndexChangeResult(result.documents, result.chunks, removed=[doc_id])
 
     def reindex(self) -> IndexChangeResult:

@@ -118,6 +118,23 @@ class IndexChange(BaseModel):
     chunks: int
 
 
+class JobOut(BaseModel):
+    """An admin job (an upload or a reindex): poll `href` until `status` is succeeded or
+    failed. `result` is what a waited-for request would have answered; `error` and
+    `error_status` what it would have failed with."""
+
+    job_id: str
+    operation: Literal["upload", "reindex"]
+    status: Literal["queued", "running", "succeeded", "failed"]
+    href: str
+    created: str
+    started: str | None = None
+    finished: str | None = None
+    result: IndexChange | None = None
+    error: str | None = None
+    error_status: int | None = None
+
+
 class ErrorOut(BaseModel):
     detail: str
 

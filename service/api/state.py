@@ -12,19 +12,23 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from index.postgres.reader import PostgresIndex
-from index.store import CorpusIndex
+from index.store import CorpusIndex, PassageEncoder
 from retriever.encoder import Encoder
 from retriever.errors import HoidapError, IndexBusyError, IndexUpdateError
 from retriever.search import Searcher
 from service import engine
 from service.answering import QAPipeline
 from service.answering.readers.neural import NeuralReader
+from service.api.encode_worker import EncoderProcess
+from service.api.errors import status_code
 from service.api.feedback import FeedbackStore, open_store
 from service.api.index_admin import FilesIndexAdmin, IndexAdmin, PostgresIndexAdmin
+from service.api.jobs import Jobs
 from service.api.recent import RecentAnswers
 from service.config import Settings
 from service.engine import ReaderStatus
@@ -42,8 +46,8 @@ class Loaded:
     pipeline: QAPipeline
 
 
-# current index (None when none could be loaded), encoder -> the index to serve next
-Change = Callable[[CorpusIndex | None, Encoder], CorpusIndex]
+# current index (None when none could be loaded), passage encoder -> the index to serve next
+Change = Callable[[CorpusIndex | None, PassageEncoder], CorpusIndex]
 
 
 class ServiceState:
@@ -61,6 +65,20 @@ class ServiceState:
         self.feedback: FeedbackStore = open_store(settings)  # beside the index, or its table
         self.admin: IndexAdmin = (PostgresIndexAdmin(self) if settings.backend == "postgres"
                                   else FilesIndexAdmin(self))
+        self.jobs = Jobs(status_code)  # uploads and reindexes, run in the background
+
+    def serving_encoder(self) -> Encoder:
+        self.encoder = self.encoder or engine.encoder_for(self.settings)
+        return self.encoder
+
+    @contextmanager
+    def index_encoder(self) -> Iterator[PassageEncoder]:
+        """What an admin change embeds new passages with (HOIDAP_INDEX_WORKER)."""
+        if self.settings.index_worker == "inline":
+            yield self.serving_encoder()
+            return
+        with EncoderProcess(self.settings, threads=self.settings.index_threads) as process:
+            yield process
 
     def _serve(self, encoder: Encoder, corpus_index: CorpusIndex) -> Loaded:
         searcher = engine.make_searcher(self.settings, corpus_index, encoder)
@@ -97,18 +115,19 @@ class ServiceState:
         thread.start()
         return thread
 
-    def update(self, change: Change) -> Loaded:
+    def update(self, change: Change, passages: PassageEncoder | None = None) -> Loaded:
         """Files backend: build the next index with `change`, save it, then serve it. On any
         failure the index that was serving (on disk and in memory) stays, and the error says
-        why. (The postgres backend's changes are transactions: index_admin.py.)"""
+        why. New passages are embedded with `passages` (default: the serving encoder).
+        (The postgres backend's changes are transactions: index_admin.py.)"""
         if not self._writer.acquire(blocking=False):
             raise IndexBusyError("another change of the index is in progress; try again "
                                  "when it has finished")
         try:
-            encoder = self.encoder = self.encoder or engine.encoder_for(self.settings)
+            encoder = self.serving_encoder()
             current = self.loaded.corpus_index if self.loaded is not None else None
             try:
-                corpus_index = change(current, encoder)
+                corpus_index = change(current, passages or encoder)
                 serving = self._serve(encoder, corpus_index)
                 corpus_index.save(self.settings.index_dir)
             except HoidapError:

@@ -728,7 +728,8 @@ def xss_document(live_server: LiveServer) -> Iterator[None]:
     """Uploads XSS_DOCUMENT through the admin API for one test, then removes it."""
     auth = {"Authorization": f"Bearer {ADMIN_KEY}"}
     line = json.dumps(XSS_DOCUMENT, ensure_ascii=False).encode()
-    added = httpx.post(f"{live_server.url}/api/admin/documents", headers=auth, timeout=60,
+    added = httpx.post(f"{live_server.url}/api/admin/documents?wait=true", headers=auth,
+                       timeout=60,
                        files=[("files", ("xss.jsonl", line, "application/jsonl"))])
     assert added.status_code == 200 and added.json()["added"] == ["soc-trang-xss"], added.text
     try:

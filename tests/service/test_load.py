@@ -42,7 +42,7 @@ def test_short_load_with_an_index_update_in_the_middle(server: str) -> None:
     before = {d["doc_id"] for d in httpx.get(f"{server}/api/documents").json()["documents"]}
 
     def upload() -> dict[str, Any]:
-        response = httpx.post(f"{server}/api/admin/documents", timeout=120,
+        response = httpx.post(f"{server}/api/admin/documents?wait=true", timeout=120,
                               headers={"Authorization": f"Bearer {ADMIN_KEY}"},
                               files=[("files", ("dong-thap.txt", NEW_DOCUMENT.encode(),
                                                 "text/plain"))])

@@ -16,7 +16,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 from starlette.datastructures import UploadFile
 
 from index.ingest import IngestError
@@ -24,12 +24,14 @@ from retriever.errors import (
     DocumentError,
     HoidapError,
     IndexBusyError,
+    IndexUpdateError,
     InvalidInputError,
 )
 from service.api.deps import MetricsDep, StateDep
 from service.api.errors import status_code
 from service.api.feedback import to_csv
 from service.api.index_admin import IndexChangeResult
+from service.api.jobs import Job, JobStatus
 from service.api.observability import Metrics
 from service.api.routes.responses import Responses, error
 from service.api.schemas import (
@@ -37,8 +39,10 @@ from service.api.schemas import (
     FeedbackOut,
     FileProblem,
     IndexChange,
+    JobOut,
 )
 from service.api.security import AdminOnly
+from service.api.state import ServiceState
 from service.api.uploads import Upload, read_uploads
 
 logger = logging.getLogger(__name__)
@@ -67,10 +71,10 @@ def _problems(problems: list[IngestError]) -> list[FileProblem]:
     return [FileProblem(file=p.path, line=p.line, message=p.message) for p in problems]
 
 
-async def _apply(counters: Metrics, operation: str,
-                 change: Callable[[], IndexChangeResult]) -> IndexChangeResult:
+def _counted(counters: Metrics, operation: str,
+             change: Callable[[], IndexChangeResult]) -> IndexChangeResult:
     try:
-        result = await run_in_threadpool(change)
+        result = change()
     except IndexBusyError:
         counters.index_updates.labels(operation=operation, result="busy").inc()
         raise
@@ -82,16 +86,58 @@ async def _apply(counters: Metrics, operation: str,
     return result
 
 
+async def _apply(counters: Metrics, operation: str,
+                 change: Callable[[], IndexChangeResult]) -> IndexChangeResult:
+    return await run_in_threadpool(_counted, counters, operation, change)
+
+
+def _job_out(job: Job) -> JobOut:
+    return JobOut(job_id=job.id, operation=job.operation, status=job.status,  # type: ignore[arg-type]
+                  href=f"/api/admin/jobs/{job.id}", created=job.created, started=job.started,
+                  finished=job.finished, error=job.error, error_status=job.error_status,
+                  result=IndexChange(**job.result) if job.result is not None else None)
+
+
+async def _as_job(state: ServiceState, counters: Metrics, operation: str,
+                  change: Callable[[], IndexChangeResult],
+                  reply: Callable[[IndexChangeResult], IndexChange],
+                  wait: bool) -> IndexChange | JSONResponse:
+    """Run `change` as a job: 202 with the job at once, or (`wait`) its outcome as a
+    synchronous request would have answered it."""
+    try:
+        job = state.jobs.submit(
+            operation, lambda: reply(_counted(counters, operation, change)).model_dump())
+    except IndexBusyError:
+        counters.index_updates.labels(operation=operation, result="busy").inc()
+        raise
+    if not wait:
+        out = _job_out(job)
+        return JSONResponse(out.model_dump(), status_code=202, headers={"Location": out.href})
+    await run_in_threadpool(job.done.wait)
+    if job.status == JobStatus.FAILED:
+        if job.failure is not None:
+            raise job.failure
+        raise IndexUpdateError(job.error or "the change failed")
+    return IndexChange(**(job.result or {}))
+
+
+WAIT = Query(description="answer when the change is done (200 with what changed), not at "
+             "once with a job (202)")
+JOB_RESPONSES: Responses = {202: {"model": JobOut, "description": "the change runs as a job: "
+                                  "poll its href (also in Location)"}}
+
+
 @router.post("/documents", response_model=IndexChange, openapi_extra=UPLOAD_BODY,
              responses={400: error("no file could be read, or a "
                               "malformed multipart body"),
                         413: error("upload too large"),
                         422: error("no file in the request"),
-                        **ERRORS})
-async def upload_documents(request: Request, state: StateDep,
-                           counters: MetricsDep) -> IndexChange:
-    """Add or replace documents (same doc_id) from uploaded files; each file or line that
-    cannot be read is listed in `errors` and the rest is indexed."""
+                        **JOB_RESPONSES, **ERRORS})
+async def upload_documents(request: Request, state: StateDep, counters: MetricsDep,
+                           wait: Annotated[bool, WAIT] = False) -> IndexChange | JSONResponse:
+    """Add or replace documents (same doc_id) from uploaded files, as a job (202) or, with
+    `wait=true`, answered when done; each file or line that cannot be read is listed in
+    `errors` and the rest is indexed. Files are read (and refused: 400, 413, 422) at once."""
     form = await request.form(max_files=MAX_UPLOAD_FILES, max_fields=MAX_UPLOAD_FILES)
     try:
         uploads = [Upload(value.filename or "", value.file) for _, value in form.multi_items()
@@ -106,10 +152,14 @@ async def upload_documents(request: Request, state: StateDep,
     if not read.documents:
         raise DocumentError("no document could be read from the upload: "
                             + "; ".join(str(p) for p in read.problems))
-    result = await _apply(counters, "upload", partial(state.admin.add, read.documents))
-    return IndexChange(added=result.added, replaced=result.replaced,
-                       errors=_problems(read.problems), documents=result.documents,
-                       chunks=result.chunks)
+    problems = _problems(read.problems)
+
+    def reply(result: IndexChangeResult) -> IndexChange:
+        return IndexChange(added=result.added, replaced=result.replaced, errors=problems,
+                           documents=result.documents, chunks=result.chunks)
+
+    return await _as_job(state, counters, "upload", partial(state.admin.add, read.documents),
+                         reply, wait)
 
 
 @router.delete("/documents/{doc_id}", response_model=IndexChange,
@@ -123,15 +173,35 @@ async def remove_document(doc_id: str, state: StateDep, counters: MetricsDep) ->
                        chunks=result.chunks)
 
 
-@router.post("/reindex", response_model=IndexChange, responses=ERRORS)
-async def reindex(state: StateDep, counters: MetricsDep) -> IndexChange:
+@router.post("/reindex", response_model=IndexChange, responses={**JOB_RESPONSES, **ERRORS})
+async def reindex(state: StateDep, counters: MetricsDep,
+                  wait: Annotated[bool, WAIT] = False) -> IndexChange | JSONResponse:
     """Rebuild the index from the documents it holds with the current settings (re-chunked;
     text the model has embedded before is not embedded again), also when it could not be
     loaded (older format, other settings or model, corrupt vectors); from the configured
-    corpus (HOIDAP_CORPUS) only when there is no index or its documents cannot be read."""
-    result = await _apply(counters, "reindex", state.admin.reindex)
-    return IndexChange(errors=_problems(result.problems), documents=result.documents,
-                       chunks=result.chunks)
+    corpus (HOIDAP_CORPUS) only when there is no index or its documents cannot be read. A
+    job (202), or with `wait=true` answered when done."""
+
+    def reply(result: IndexChangeResult) -> IndexChange:
+        return IndexChange(errors=_problems(result.problems), documents=result.documents,
+                           chunks=result.chunks)
+
+    return await _as_job(state, counters, "reindex", state.admin.reindex, reply, wait)
+
+
+@router.get("/jobs/{job_id}", response_model=JobOut,
+            responses={404: error("no such job: unknown, or one of many older ones"),
+                       401: ERRORS[401], 403: ERRORS[403]})
+def get_job(job_id: str, state: StateDep) -> JobOut:
+    """An upload's or reindex's progress and outcome."""
+    return _job_out(state.jobs.get(job_id))
+
+
+@router.get("/jobs", response_model=list[JobOut], responses={401: ERRORS[401],
+                                                             403: ERRORS[403]})
+def list_jobs(state: StateDep) -> list[JobOut]:
+    """This server's latest jobs, newest first."""
+    return [_job_out(job) for job in state.jobs.recent()]
 
 
 FEEDBACK_PAGE = 100

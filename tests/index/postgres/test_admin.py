@@ -49,7 +49,7 @@ def two_servers(postgres: LocalPostgres, encoder: Encoder, model_cache_dir: Path
 
 
 def _upload(client: TestClient, *files: tuple[str, str]) -> Any:
-    return client.post("/api/admin/documents", headers=AUTH, files=[
+    return client.post("/api/admin/documents?wait=true", headers=AUTH, files=[
         ("files", (name, text.encode(), "text/plain")) for name, text in files])
 
 
@@ -98,7 +98,7 @@ def test_a_change_while_another_runs_is_409_and_changes_nothing(
         holder.execute("SELECT pg_advisory_lock(%s)", (WRITE_LOCK,))
         for response in (_upload(first, ("dong-thap.txt", DONG_THAP)),
                          second.delete("/api/admin/documents/an-giang", headers=AUTH),
-                         first.post("/api/admin/reindex", headers=AUTH)):
+                         first.post("/api/admin/reindex?wait=true", headers=AUTH)):
             assert response.status_code == 409, response.text
             assert "in progress" in response.json()["detail"]
         holder.execute("SELECT pg_advisory_unlock(%s)", (WRITE_LOCK,))
@@ -135,10 +135,10 @@ def test_bad_changes_are_refused_with_the_files_backends_codes(
     last = second.delete("/api/admin/documents/hoa-binh", headers=AUTH)
     assert last.status_code == 422 and "last document" in last.json()["detail"]
     assert _doc_ids(first) == {"hoa-binh"}
-    unreadable = first.post("/api/admin/documents", headers=AUTH,
+    unreadable = first.post("/api/admin/documents?wait=true", headers=AUTH,
                             files=[("files", ("x.pdf", b"%PDF-1.4", "application/pdf"))])
     assert unreadable.status_code == 400 and _doc_ids(second) == {"hoa-binh"}
-    assert first.post("/api/admin/documents", headers={}).status_code == 401
+    assert first.post("/api/admin/documents?wait=true", headers={}).status_code == 401
 
 
 def test_reindex_keeps_the_documents_and_serves_a_database_it_could_not_load(
@@ -153,10 +153,10 @@ def test_reindex_keeps_the_documents_and_serves_a_database_it_could_not_load(
             time.sleep(0.1)
         assert ready.status_code == 503 and "other settings" in ready.json()["detail"]
         assert client.delete("/api/admin/documents/an-giang", headers=AUTH).status_code == 503
-        rebuilt = client.post("/api/admin/reindex", headers=AUTH)
+        rebuilt = client.post("/api/admin/reindex?wait=true", headers=AUTH)
         assert rebuilt.status_code == 200, rebuilt.text
         assert rebuilt.json()["documents"] == 3
         assert client.get("/readyz").json()["status"] == "ready"
         assert _doc_ids(client) == {"an-giang", "ca-mau", "hoa-binh"}
-        again = client.post("/api/admin/reindex", headers=AUTH).json()
+        again = client.post("/api/admin/reindex?wait=true", headers=AUTH).json()
         assert again["documents"] == 3 and again["chunks"] == rebuilt.json()["chunks"]

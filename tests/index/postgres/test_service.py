@@ -101,7 +101,7 @@ def test_a_service_reads_from_a_replica_while_loads_go_to_the_primary(
             answer = client.post("/api/chat", json={"message": "Hòa Bình có trung tâm điều "
                                                                "hành thông minh từ năm nào?"})
             assert "2022" in answer.json()["answer"]
-            refused = client.post("/api/admin/reindex",
+            refused = client.post("/api/admin/reindex?wait=true",
                                   headers={"Authorization": f"Bearer {ADMIN_KEY}"})
             assert refused.status_code == 503
             assert "read-only" in refused.json()["detail"]

@@ -48,14 +48,17 @@ def index_copy(tmp_path: Path, saved_sample_index: Path) -> Path:
 def make_client(index_copy: Path, model_cache_dir: Path, encoder: Encoder,
                 monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., TestClient]]:
     """Starts an app on a copy of the sample index (the session's encoder, no rate limit,
-    the admin key set) with any other settings; stops them all at the end."""
+    the admin key set, uploads embedded inline) with any other settings; stops them all at
+    the end."""
     monkeypatch.setattr(engine, "encoder_for", lambda _settings: encoder)
     started: list[TestClient] = []
 
     def make(client: tuple[str, int] = ("testclient", 50000), background: bool = False,
              **overrides: Any) -> TestClient:
+        # inline: uploads embed with the session's encoder (test_jobs.py tests the process)
         values: dict[str, Any] = {"index_dir": index_copy, "model_cache_dir": model_cache_dir,
-                                  "rate_limit_per_minute": 0, "admin_api_key": ADMIN_KEY}
+                                  "rate_limit_per_minute": 0, "admin_api_key": ADMIN_KEY,
+                                  "index_worker": "inline"}
         values.update(overrides)
         app = create_app(Settings(**values), load_in_background=background)
         test_client = TestClient(app, client=client)

@@ -32,7 +32,8 @@ def _call(client: TestClient, method: str, path: str,
           headers: dict[str, str | bytes] | None = None) -> Any:
     files = ([("files", ("dong-thap.txt", DONG_THAP.encode(), "text/plain"))]
              if path == "/api/admin/documents" else None)
-    return client.request(method, path, headers=headers or {}, files=files)
+    params = {"wait": "true"} if method == "POST" else None  # the change's outcome, not a job
+    return client.request(method, path, headers=headers or {}, files=files, params=params)
 
 
 def _doc_ids(client: TestClient) -> set[str]:
@@ -95,7 +96,7 @@ def test_public_endpoints_stay_open(admin_client: TestClient) -> None:
 
 def test_uploaded_document_is_answered_and_kept_on_disk(admin_client: TestClient,
                                                         index_copy: Path) -> None:
-    response = admin_client.post("/api/admin/documents", headers=AUTH, files=[
+    response = admin_client.post("/api/admin/documents?wait=true", headers=AUTH, files=[
         ("files", ("dong-thap.txt", DONG_THAP.encode(), "text/plain"))])
     body = response.json()
     assert response.status_code == 200
@@ -106,7 +107,7 @@ def test_uploaded_document_is_answered_and_kept_on_disk(admin_client: TestClient
     assert "412" in answer["answer"] and answer["citations"][0]["doc_id"] == "dong-thap"
     document = admin_client.get("/api/documents/dong-thap").json()
     assert document["province"] == "Đồng Tháp"
-    again = admin_client.post("/api/admin/documents", headers=AUTH, files=[
+    again = admin_client.post("/api/admin/documents?wait=true", headers=AUTH, files=[
         ("files", ("dong-thap.txt", DONG_THAP.replace("412", "415").encode(), "text/plain"))])
     assert again.json()["replaced"] == ["dong-thap"] and again.json()["documents"] == 6
     stored = CorpusIndex.load(index_copy).documents["dong-thap"]
@@ -147,7 +148,7 @@ def test_bad_files_are_reported_one_by_one_and_the_rest_is_indexed(
         ("files", ("../../etc/dong-thap.md", ("# Đồng Tháp\n\n" + DONG_THAP).encode(),
                    "text/markdown")),
     ]
-    response = admin_client.post("/api/admin/documents", headers=AUTH, files=files)
+    response = admin_client.post("/api/admin/documents?wait=true", headers=AUTH, files=files)
     assert response.status_code == 200, response.text
     body = response.json()
     assert sorted(body["added"]) == ["bac-lieu", "dong-thap", "hau-giang", "kien-giang"]
@@ -170,7 +171,7 @@ def test_bad_files_are_reported_one_by_one_and_the_rest_is_indexed(
 def test_upload_with_nothing_readable_changes_nothing(admin_client: TestClient,
                                                       index_copy: Path) -> None:
     version = current_version(index_copy)
-    response = admin_client.post("/api/admin/documents", headers=AUTH, files=[
+    response = admin_client.post("/api/admin/documents?wait=true", headers=AUTH, files=[
         ("files", ("rong.txt", b"   \n", "text/plain")),
         ("files", ("anh.png", b"\x89PNG", "image/png"))])
     assert response.status_code == 400
@@ -180,9 +181,9 @@ def test_upload_with_nothing_readable_changes_nothing(admin_client: TestClient,
 
 
 def test_upload_without_files_is_refused(admin_client: TestClient) -> None:
-    response = admin_client.post("/api/admin/documents", headers=AUTH, data={"x": "1"})
+    response = admin_client.post("/api/admin/documents?wait=true", headers=AUTH, data={"x": "1"})
     assert response.status_code == 422 and "multipart/form-data" in response.json()["detail"]
-    as_json = admin_client.post("/api/admin/documents", headers=AUTH, json={"files": []})
+    as_json = admin_client.post("/api/admin/documents?wait=true", headers=AUTH, json={"files": []})
     assert as_json.status_code == 422
 
 
@@ -191,7 +192,7 @@ def test_upload_above_the_request_limit_is_413_and_changes_nothing(
 ) -> None:
     client = make_client(max_upload_bytes=64 * 1024)
     version = current_version(index_copy)
-    response = client.post("/api/admin/documents", headers=AUTH, files=[
+    response = client.post("/api/admin/documents?wait=true", headers=AUTH, files=[
         ("files", ("to.txt", DONG_THAP.encode() * 500, "text/plain"))])
     assert response.status_code == 413 and "64 KB" in response.json()["detail"]
     assert current_version(index_copy) == version and _doc_ids(client) == SAMPLE_IDS
@@ -219,9 +220,9 @@ def test_the_last_document_cannot_be_removed(admin_client: TestClient) -> None:
 
 
 def test_reindex_keeps_uploaded_documents(admin_client: TestClient, index_copy: Path) -> None:
-    admin_client.post("/api/admin/documents", headers=AUTH, files=[
+    admin_client.post("/api/admin/documents?wait=true", headers=AUTH, files=[
         ("files", ("dong-thap.txt", DONG_THAP.encode(), "text/plain"))])
-    response = admin_client.post("/api/admin/reindex", headers=AUTH)
+    response = admin_client.post("/api/admin/reindex?wait=true", headers=AUTH)
     assert response.status_code == 200 and response.json()["documents"] == 6
     assert set(CorpusIndex.load(index_copy).documents) == SAMPLE_IDS | {"dong-thap"}
 
@@ -292,7 +293,7 @@ def test_an_index_of_an_older_format_is_rebuilt_from_its_own_documents(
     client = make_client(background=True)
     ready = client.get("/readyz").json()
     assert ready["status"] == "error" and "hoidap index reindex" in ready["detail"]
-    rebuilt = client.post("/api/admin/reindex", headers=AUTH)
+    rebuilt = client.post("/api/admin/reindex?wait=true", headers=AUTH)
     assert rebuilt.status_code == 200 and rebuilt.json()["documents"] == 6
     assert set(CorpusIndex.load(index_copy).documents) == SAMPLE_IDS | {"dong-thap"}
 
@@ -312,7 +313,7 @@ def test_corrupt_index_is_reported_at_start_and_rebuilt_on_request(
     assert chat.status_code == 503 and "corrupt" in chat.json()["detail"]
     upload = _call(client, "POST", "/api/admin/documents", AUTH)
     assert upload.status_code == 503 and "/api/admin/reindex" in upload.json()["detail"]
-    rebuilt = client.post("/api/admin/reindex", headers=AUTH)
+    rebuilt = client.post("/api/admin/reindex?wait=true", headers=AUTH)
     assert rebuilt.status_code == 200 and rebuilt.json()["documents"] == 5
     assert client.get("/readyz").json()["status"] == "ready"
     assert client.post("/api/chat", json={"message": "Bến Tre"}).status_code == 200
