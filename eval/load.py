@@ -110,7 +110,7 @@ def _summary(outcomes: list[Outcome], clients: int, elapsed: float,
     )
 
 
-def run_load(base_url: str, questions: Sequence[str], clients: int = 32,
+def run_load(base_url: str | Sequence[str], questions: Sequence[str], clients: int = 32,
              duration_s: float = 120.0, search_every: int = 5,
              action: Callable[[], dict[str, Any]] | None = None,
              action_at_s: float | None = None,
@@ -120,16 +120,21 @@ def run_load(base_url: str, questions: Sequence[str], clients: int = 32,
     halfway) and its result, with its start and duration, goes into the report.
 
     With `distinct`, client i asks questions i, i + clients, i + 2 clients, ...: no question
-    is asked twice until the list runs out, so none is answered from the server's cache."""
+    is asked twice until the list runs out, so none is answered from the server's cache.
+    Several base URLs (app servers behind one database): client i asks server i mod n."""
     if not questions or clients < 1 or duration_s <= 0:
         raise ValueError("run_load needs questions, at least one client and a duration")
-    base_url = base_url.rstrip("/")
+    urls = [base_url] if isinstance(base_url, str) else list(base_url)
+    if not urls:
+        raise ValueError("run_load needs a base URL")
+    urls = [url.rstrip("/") for url in urls]
     outcomes: list[Outcome] = []
     lock = threading.Lock()
     start = time.perf_counter()
     deadline = start + duration_s
     threads = [threading.Thread(target=_client_loop, name=f"load-client-{i}", daemon=True,
-                                args=(base_url, questions, i, clients if distinct else 1,
+                                args=(urls[i % len(urls)], questions, i,
+                                      clients if distinct else 1,
                                       search_every, start, deadline, timeout_s, outcomes,
                                       lock))
                for i in range(clients)]

@@ -64,6 +64,28 @@ def _server_user() -> str | None:
     return SERVER_USER
 
 
+# Servers of this process that run as SERVER_USER: when the last is destroyed, the user goes
+# too, so tests and benchmarks leave no system user behind on the machine.
+_LIVE: set[int] = set()
+
+
+def remove_server_user() -> bool:
+    """Delete SERVER_USER; refused (False) while any process runs as it, e.g. a server
+    another process started."""
+    if os.geteuid() != 0:
+        return False
+    try:
+        pwd.getpwnam(SERVER_USER)
+    except KeyError:
+        return False
+    done = subprocess.run(["userdel", SERVER_USER], capture_output=True, text=True)
+    if done.returncode != 0:
+        logger.info("system user %s kept: %s", SERVER_USER, done.stderr.strip())
+        return False
+    logger.info("removed the system user %s", SERVER_USER)
+    return True
+
+
 def _run(args: Sequence[str], user: str | None,
          **kwargs: object) -> subprocess.CompletedProcess[str]:
     command = list(args)
@@ -96,6 +118,8 @@ class LocalPostgres:
         self.data = root / "data"
         self.port = port or free_port()
         self.user = _server_user()
+        if self.user is not None:
+            _LIVE.add(id(self))
 
     @property
     def dsn(self) -> str:
@@ -146,6 +170,10 @@ class LocalPostgres:
     def destroy(self) -> None:
         self.stop()
         shutil.rmtree(self.root, ignore_errors=True)
+        if id(self) in _LIVE:
+            _LIVE.discard(id(self))
+            if not _LIVE:
+                remove_server_user()
 
     def wait_ready(self, timeout_s: float = START_TIMEOUT_S) -> None:
         deadline = time.monotonic() + timeout_s
