@@ -1,5 +1,6 @@
 """The postgres backend against the files backend on the same benchmark corpus: load time and
-query latency (p50/p95) of bm25, dense and hybrid at 10k and 100k chunks.
+query latency (p50/p95) of bm25, dense and hybrid at 10k and 100k chunks, and BM25's top-10
+with MaxScore pruning against scoring every posting (latency, identical results).
 
     .venv/bin/python -m bench.postgres_backend [--sizes 10k 100k] [--queries 100]
         [--embed-limit 1000] [--dsn DSN] [--json OUT]
@@ -16,8 +17,10 @@ queries are the questions of eval/data/sample_questions.jsonl, top 5, no filter.
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import logging
+import math
 import statistics
 import tempfile
 import time
@@ -68,6 +71,35 @@ def latencies(searcher: Searcher, queries: list[str], retriever: str) -> dict[st
             "p95_ms": round(times[min(len(times) - 1, int(0.95 * len(times)))], 2)}
 
 
+def bm25_pruning(searcher: Searcher, queries: list[str], top_k: int = 10
+                 ) -> dict[str, object]:
+    """BM25 top-k in SQL with MaxScore pruning (the default) against scoring every posting:
+    latency of each, and the share of queries with the same top-k and scores."""
+    pruned = searcher.retrievers["bm25"]
+    exhaustive = copy.copy(pruned)
+    exhaustive.pruning = False  # type: ignore[attr-defined]
+    times: dict[str, list[float]] = {"pruned": [], "exhaustive": []}
+    same = 0
+    for query in queries:
+        hits = {}
+        for name, retriever in (("exhaustive", exhaustive), ("pruned", pruned)):
+            started = time.perf_counter()
+            hits[name] = retriever.search(query, top_k)
+            times[name].append((time.perf_counter() - started) * 1000)
+        a, b = hits["pruned"], hits["exhaustive"]
+        same += ([h.chunk_id for h in a] == [h.chunk_id for h in b]
+                 and all(math.isclose(x.score, y.score, rel_tol=1e-9)
+                         for x, y in zip(a, b, strict=True)))
+    result: dict[str, object] = {"bm25_top_k": top_k,
+                                 "bm25_identical_share": round(same / len(queries), 4)}
+    for name, values in times.items():
+        values.sort()
+        result[f"postgres_bm25_{name}"] = {
+            "p50_ms": round(statistics.median(values), 2),
+            "p95_ms": round(values[min(len(values) - 1, int(0.95 * len(values)))], 2)}
+    return result
+
+
 def new_database(server: LocalPostgres, name: str) -> str:
     import psycopg
 
@@ -116,6 +148,7 @@ def run_size(n_chunks: int, encoder: Encoder, dsn: str, queries: list[str],
     for retriever in RETRIEVERS:
         result[f"files_{retriever}"] = latencies(files_searcher, queries, retriever)
         result[f"postgres_{retriever}"] = latencies(postgres_searcher, queries, retriever)
+    result |= bm25_pruning(postgres_searcher, queries)
     result["postgres_size_mb"] = database_size_mb(dsn)
     postgres_index.close()
     return result

@@ -119,15 +119,110 @@ ORDER BY best.score DESC, c.doc_position, c.chunk_no
 LIMIT %(top_k)s"""
 
 
+# ---- exact top-k with MaxScore pruning ----------------------------------------------------
+# A term's contribution is w * tf (k1 + 1) / (tf + K) with K > 0, so it is below
+# w * (k1 + 1) whatever tf and dl: the term's upper bound, with no statistics stored. Given a
+# lower bound theta of the k-th best score (the full scores of a few candidates found through
+# the rarest terms), the terms with the smallest bounds whose bounds sum to less than theta
+# are non-essential (MaxScore, Turtle & Flood 1995): a chunk holding only those cannot reach
+# the top k, so only the essential terms' postings are scanned; a chunk found there is kept
+# only if its essential score plus the non-essential bounds can still reach theta, and only
+# the kept chunks are scored in full (their other postings looked up by primary key). Exact:
+# every chunk scoring at least the true k-th score is kept and scored in full.
+_QUERY_TERMS = f"""
+WITH stats AS (
+    SELECT num_docs::float8 AS n, raw_mean_idf FROM {SCHEMA}.field_stats WHERE field = %(field)s)
+SELECT t.term_id, t.df,
+       CASE WHEN i.idf < 0 THEN %(eps)s * s.raw_mean_idf ELSE i.idf END * q.weight AS w
+FROM unnest(%(terms)s::text[], %(weights)s::float8[]) AS q (term, weight)
+JOIN {SCHEMA}.terms t ON t.field = %(field)s AND t.term = q.term COLLATE "C"
+CROSS JOIN stats s
+CROSS JOIN LATERAL (SELECT ln(s.n - t.df + 0.5) - ln(t.df::float8 + 0.5) AS idf) i"""
+_AVGDL = f"""(SELECT CASE WHEN total_length > 0 THEN total_length::float8 / num_docs
+                          ELSE 1.0 END FROM {SCHEMA}.field_stats WHERE field = %(field)s)"""
+_TERM_SCORE = ("p.tf * %(k1_plus_1)s / (p.tf + %(k1)s * (1 - %(b)s + %(b)s * p.dl / "
+               "s.avgdl)) * q.w")
+# Partial scores over some terms (`ids`, `ws`), best first.
+_PARTIAL = f"""
+WITH s AS (SELECT {_AVGDL} AS avgdl)
+SELECT p.chunk, sum({_TERM_SCORE}) AS score
+FROM unnest(%(ids)s::int[], %(ws)s::float8[]) AS q (term_id, w)
+JOIN {SCHEMA}.postings p ON p.term_id = q.term_id CROSS JOIN s
+GROUP BY p.chunk ORDER BY score DESC LIMIT %(limit)s"""
+# Full scores of given chunks over every query term, by primary-key lookups.
+_FULL_OF = f"""
+WITH s AS (SELECT {_AVGDL} AS avgdl)
+SELECT p.chunk, sum({_TERM_SCORE}) AS score
+FROM unnest(%(ids)s::int[], %(ws)s::float8[]) AS q (term_id, w)
+JOIN {SCHEMA}.postings p ON p.term_id = q.term_id AND p.chunk = ANY(%(chunks)s::int[])
+CROSS JOIN s GROUP BY p.chunk"""
+_PRUNED = f"""
+WITH s AS (SELECT {_AVGDL} AS avgdl),
+essential AS MATERIALIZED (
+    SELECT p.chunk, sum({_TERM_SCORE}) AS score
+    FROM unnest(%(e_ids)s::int[], %(e_ws)s::float8[]) AS q (term_id, w)
+    JOIN {SCHEMA}.postings p ON p.term_id = q.term_id CROSS JOIN s
+    GROUP BY p.chunk),
+kept AS MATERIALIZED (
+    SELECT chunk FROM essential WHERE score + %(rest_bound)s >= %(theta)s),
+scored AS MATERIALIZED (
+    SELECT p.chunk, sum({_TERM_SCORE}) AS score
+    FROM kept CROSS JOIN unnest(%(ids)s::int[], %(ws)s::float8[]) AS q (term_id, w)
+    JOIN {SCHEMA}.postings p ON p.term_id = q.term_id AND p.chunk = kept.chunk
+    CROSS JOIN s GROUP BY p.chunk),
+best AS (
+    SELECT chunk, score FROM scored WHERE score >= (
+        SELECT min(score) FROM (SELECT score FROM scored WHERE score > 0
+                                ORDER BY score DESC LIMIT %(top_k)s) k))
+SELECT c.chunk_id, best.score
+FROM best CROSS JOIN LATERAL (
+    SELECT chunk_id, doc_position, chunk_no FROM {SCHEMA}.chunks WHERE id = best.chunk
+    OFFSET 0) c
+ORDER BY best.score DESC, c.doc_position, c.chunk_no
+LIMIT %(top_k)s"""
+# Postings the first pass may score to find theta (the rarest terms up to this many).
+SEED_POSTINGS = 20_000
+SEED_CANDIDATES = 50
+
+
+@dataclass(frozen=True)
+class PruningPlan:
+    """How a query is pruned: theta and the essential / non-essential terms."""
+
+    theta: float
+    essential: list[tuple[int, float]]  # (term_id, w)
+    rest: list[tuple[int, float]]
+    rest_bound: float
+
+
+def plan_pruning(terms: list[tuple[int, int, float]], theta: float,
+                 k1_plus_1: float) -> PruningPlan:
+    """Split (term_id, df, w) into non-essential terms (smallest bounds first, their bounds
+    summing to less than `theta`) and the essential rest."""
+    ordered = sorted(terms, key=lambda t: (t[2] * k1_plus_1, -t[1]))
+    rest: list[tuple[int, float]] = []
+    bound = 0.0
+    for term_id, _df, w in ordered:
+        upper = max(w, 0.0) * k1_plus_1
+        if bound + upper >= theta:
+            break
+        rest.append((term_id, w))
+        bound += upper
+    essential = [(t, w) for t, _df, w in ordered[len(rest):]]
+    return PruningPlan(theta, essential, rest, bound)
+
+
 class PostgresBM25Retriever:
     """Lexical retrieval; a query typed without diacritics searches the accent-folded field."""
 
     name = "bm25"
 
     def __init__(self, db: Database, analyzer: Analyzer, folded_field: bool,
-                 generation: Callable[[], int], where: SqlFilter | None = None) -> None:
+                 generation: Callable[[], int], where: SqlFilter | None = None,
+                 pruning: bool = True) -> None:
         self.db, self.analyzer, self.folded_field = db, analyzer, folded_field
         self.generation, self.where = generation, where
+        self.pruning = pruning  # exact either way; off: every posting scored (the reference)
         self._idf_cache: dict[tuple[int, str, bool], float] = {}
         self._lock = threading.Lock()
 
@@ -168,9 +263,44 @@ class PostgresBM25Retriever:
                    "eps": BM25_PARAMS.epsilon, "k1": BM25_PARAMS.k1, "b": BM25_PARAMS.b,
                    "k1_plus_1": BM25_PARAMS.k1 + 1, "top_k": top_k}
         with self.db.snapshot() as connection:
-            sql = _BM25_ALL if self.where is None else _BM25_FILTERED.format(where=where)
-            rows = connection.execute(sql, params).fetchall()
+            if self.where is None and self.pruning:
+                rows = self._pruned(connection, params)
+            else:
+                sql = _BM25_ALL if self.where is None else _BM25_FILTERED.format(where=where)
+                rows = connection.execute(sql, params).fetchall()
         return [Hit(chunk_id, float(score)) for chunk_id, score in rows]
+
+    def _pruned(self, connection: Any, params: dict[str, Any]) -> list[tuple[str, float]]:
+        """The same rows as _BM25_ALL, scanning only the essential terms' postings."""
+        terms = [(int(t), int(df), float(w)) for t, df, w in
+                 connection.execute(_QUERY_TERMS, params).fetchall()]
+        if not terms:
+            return []
+        ids, ws = [t for t, _, _ in terms], [w for _, _, w in terms]
+        base = {**params, "ids": ids, "ws": ws}
+        # theta: the k-th best full score among the best chunks of the rarest terms.
+        seed, postings = [], 0
+        for term_id, df, w in sorted(terms, key=lambda t: t[1]):
+            if seed and postings + df > SEED_POSTINGS:
+                break
+            seed.append((term_id, w))
+            postings += df
+        found = connection.execute(_PARTIAL, {
+            **base, "ids": [t for t, _ in seed], "ws": [w for _, w in seed],
+            "limit": max(SEED_CANDIDATES, 4 * params["top_k"])}).fetchall()
+        theta = 0.0
+        if found:
+            full = sorted((float(score) for _chunk, score in connection.execute(
+                _FULL_OF, {**base, "chunks": [c for c, _ in found]}).fetchall()),
+                reverse=True)
+            positive = [score for score in full if score > 0]
+            if len(positive) >= params["top_k"]:
+                theta = positive[params["top_k"] - 1]
+        plan = plan_pruning(terms, theta, params["k1_plus_1"])
+        return connection.execute(_PRUNED, {
+            **base, "e_ids": [t for t, _ in plan.essential],
+            "e_ws": [w for _, w in plan.essential], "rest_bound": plan.rest_bound,
+            "theta": theta}).fetchall()
 
     def idf(self, token: str, fold: bool) -> float:
         """IDF of a token in the accented or folded field; unknown tokens get the mean IDF
