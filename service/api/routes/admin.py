@@ -131,7 +131,7 @@ JOB_RESPONSES: Responses = {202: {"model": JobOut, "description": "the change ru
              responses={400: error("no file could be read, or a "
                               "malformed multipart body"),
                         413: error("upload too large"),
-                        422: error("no file in the request"),
+                        422: error("no file in the request, or wait is not a boolean"),
                         **JOB_RESPONSES, **ERRORS})
 async def upload_documents(request: Request, state: StateDep, counters: MetricsDep,
                            wait: Annotated[bool, WAIT] = False) -> IndexChange | JSONResponse:
@@ -173,7 +173,8 @@ async def remove_document(doc_id: str, state: StateDep, counters: MetricsDep) ->
                        chunks=result.chunks)
 
 
-@router.post("/reindex", response_model=IndexChange, responses={**JOB_RESPONSES, **ERRORS})
+@router.post("/reindex", response_model=IndexChange,
+             responses={422: error("wait is not a boolean"), **JOB_RESPONSES, **ERRORS})
 async def reindex(state: StateDep, counters: MetricsDep,
                   wait: Annotated[bool, WAIT] = False) -> IndexChange | JSONResponse:
     """Rebuild the index from the documents it holds with the current settings (re-chunked;

@@ -253,7 +253,7 @@ def test_feedback_survives_index_updates_and_restarts(
         caplog: pytest.LogCaptureFixture) -> None:
     client = make_client()
     kept = _give(client, _remember(client), "down", COMMENT)
-    for method, path in (("POST", "/api/admin/reindex"),
+    for method, path in (("POST", "/api/admin/reindex?wait=true"),
                          ("DELETE", "/api/admin/documents/ben-tre")):
         assert client.request(method, path, headers=AUTH).status_code == 200
     assert [f["id"] for f in _listed(client)["feedback"]] == [kept]  # type: ignore[attr-defined]
