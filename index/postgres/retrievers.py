@@ -183,6 +183,10 @@ LIMIT %(top_k)s"""
 # Postings the first pass may score to find theta (the rarest terms up to this many).
 SEED_POSTINGS = 20_000
 SEED_CANDIDATES = 50
+# Below this many postings over the query's terms, scoring them all in one statement is
+# faster than pruning's four (measured at 10k chunks: 7.6 ms exhaustive against 11.0 ms
+# pruned at ~30k postings a question; at 100k, ~300k postings, 77 against 33 ms).
+PRUNE_FROM_POSTINGS = 60_000
 
 
 @dataclass(frozen=True)
@@ -219,10 +223,11 @@ class PostgresBM25Retriever:
 
     def __init__(self, db: Database, analyzer: Analyzer, folded_field: bool,
                  generation: Callable[[], int], where: SqlFilter | None = None,
-                 pruning: bool = True) -> None:
+                 pruning: bool = True, prune_from_postings: int = PRUNE_FROM_POSTINGS) -> None:
         self.db, self.analyzer, self.folded_field = db, analyzer, folded_field
         self.generation, self.where = generation, where
         self.pruning = pruning  # exact either way; off: every posting scored (the reference)
+        self.prune_from_postings = prune_from_postings
         self._idf_cache: dict[tuple[int, str, bool], float] = {}
         self._lock = threading.Lock()
 
@@ -276,6 +281,8 @@ class PostgresBM25Retriever:
                  connection.execute(_QUERY_TERMS, params).fetchall()]
         if not terms:
             return []
+        if sum(df for _, df, _ in terms) < self.prune_from_postings:
+            return connection.execute(_BM25_ALL, params).fetchall()  # type: ignore[no-any-return]
         ids, ws = [t for t, _, _ in terms], [w for _, _, w in terms]
         base = {**params, "ids": ids, "ws": ws}
         # theta: the k-th best full score among the best chunks of the rarest terms.
