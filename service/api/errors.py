@@ -97,7 +97,31 @@ def error_response(error: HoidapError) -> JSONResponse:
                         headers=_headers(error))
 
 
+# What `invalid_request` answers, in place of FastAPI's list of errors: one line.
+VALIDATION_ERROR_SCHEMA = {"title": "HTTPValidationError", "type": "object",
+                           "required": ["detail"],
+                           "properties": {"detail": {"type": "string", "title": "Detail"}}}
+
+
+def _describe_validation_errors(app: FastAPI) -> None:
+    """Make the OpenAPI schema's 422 (added by FastAPI to every route with parameters) say
+    what the handler below answers, so no route has to restate it."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, object]:
+        if app.openapi_schema is None:
+            schema = generate()
+            components = schema.get("components", {}).get("schemas", {})
+            if "HTTPValidationError" in components:
+                components["HTTPValidationError"] = VALIDATION_ERROR_SCHEMA
+        return app.openapi_schema  # type: ignore[return-value]
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    _describe_validation_errors(app)
+
     @app.exception_handler(HoidapError)
     async def hoidap_error(request: Request, error: HoidapError) -> JSONResponse:
         response = error_response(error)

@@ -173,8 +173,7 @@ async def remove_document(doc_id: str, state: StateDep, counters: MetricsDep) ->
                        chunks=result.chunks)
 
 
-@router.post("/reindex", response_model=IndexChange,
-             responses={422: error("wait is not a boolean"), **JOB_RESPONSES, **ERRORS})
+@router.post("/reindex", response_model=IndexChange, responses={**JOB_RESPONSES, **ERRORS})
 async def reindex(state: StateDep, counters: MetricsDep,
                   wait: Annotated[bool, WAIT] = False) -> IndexChange | JSONResponse:
     """Rebuild the index from the documents it holds with the current settings (re-chunked;

@@ -187,6 +187,11 @@ def test_health_readiness_docs_and_pages(client: TestClient) -> None:
     schema = client.get("/openapi.json").json()
     assert {"/api/chat", "/api/chat/stream", "/api/search", "/api/documents",
             "/api/documents/{doc_id}", "/healthz", "/readyz"} <= set(schema["paths"])
+    # A 422 that FastAPI documents by itself has the shape our handler answers: one line.
+    assert schema["components"]["schemas"]["HTTPValidationError"]["properties"] == {
+        "detail": {"type": "string", "title": "Detail"}}
+    invalid = client.get("/api/documents", params={"limit": "many"})
+    assert invalid.status_code == 422 and isinstance(invalid.json()["detail"], str)
     for path, kind in (("/", "text/html"), ("/search", "text/html"),
                        ("/documents/binh-phuoc", "text/html"), ("/widget.js", "javascript")):
         response = client.get(path)
