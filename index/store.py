@@ -37,7 +37,7 @@ from retriever.errors import (
     IndexNotFoundError,
 )
 from retriever.fusion import DEFAULT_WEIGHTS
-from retriever.rerank import RERANK_WEIGHT, SentenceReranker, bm25_idf
+from retriever.rerank import RERANK_WEIGHT, SentenceReranker, bm25_idf, from_mapping
 from retriever.retrievers import (
     BM25Retriever,
     DenseRetriever,
@@ -292,7 +292,8 @@ class CorpusIndex:
         dense = DenseRetriever(ids, self.dense, encoder, self._accent_restorer(restore_accents))
         fused = HybridRetriever([bm25, dense], k=rrf_k,
                                 weights=DEFAULT_WEIGHTS if weights is None else weights)
-        hybrid = SentenceReranker(fused, {c.chunk_id: c for c in self.chunks}, bm25_idf(bm25),
+        hybrid = SentenceReranker(fused, from_mapping({c.chunk_id: c for c in self.chunks}),
+                                  bm25_idf(bm25),
                                   weight=rerank_weight)
         return Searcher(self.chunks, {"hybrid": hybrid, "bm25": bm25, "dense": dense},
                         segment_vectors=self.segments)

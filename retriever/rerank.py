@@ -16,7 +16,7 @@ our news set. Weight 0 turns reranking off (plain RRF order).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -31,6 +31,14 @@ BM25_SHARE = 0.4
 RERANK_CANDIDATES = 20
 WINDOW_SENTENCES = 3
 EXPANSION_CREDIT = 1.0  # as in BM25's query expansion
+
+# The candidates' chunks by id, fetched together: one round trip on a database backend.
+ChunkFetch = Callable[[Sequence[str]], Mapping[str, Chunk]]
+
+
+def from_mapping(chunks: Mapping[str, Chunk]) -> ChunkFetch:
+    """A ChunkFetch over chunks held in memory."""
+    return lambda chunk_ids: chunks
 
 
 def bm25_idf(bm25: BM25Retriever) -> IdfLookup:
@@ -63,14 +71,14 @@ def min_max_scale(values: Sequence[float | None]) -> list[float]:
 class SentenceReranker:
     """Wraps a fusing retriever (composition): its top candidates, re-scored."""
 
-    def __init__(self, base: Retriever, chunks: Mapping[str, Chunk], idf: IdfLookup,
+    def __init__(self, base: Retriever, fetch_chunks: ChunkFetch, idf: IdfLookup,
                  weight: float = RERANK_WEIGHT, candidates: int = RERANK_CANDIDATES,
                  bm25_share: float = BM25_SHARE) -> None:
         if weight < 0 or candidates < 1 or not 0 <= bm25_share <= 1:
             raise ValueError("rerank weight must be >= 0, candidates >= 1 and the BM25 "
                              "share between 0 and 1")
         self.name = base.name
-        self.base, self.chunks, self.idf = base, chunks, idf
+        self.base, self.fetch_chunks, self.idf = base, fetch_chunks, idf
         self.weight, self.candidates, self.bm25_share = weight, candidates, bm25_share
 
     def search(self, query: str, top_k: int, allowed: np.ndarray | None = None) -> list[Hit]:
@@ -86,9 +94,10 @@ class SentenceReranker:
                  if t not in weights}
         bm25 = min_max_scale([h.scores.get("bm25") for h in top])
         dense = min_max_scale([h.scores.get("dense") for h in top])
+        chunks = self.fetch_chunks([hit.chunk_id for hit in top])
         rescored = []
         for hit, lexical, semantic in zip(top, bm25, dense, strict=True):
-            chunk = self.chunks[hit.chunk_id]
+            chunk = chunks[hit.chunk_id]
             window = best_window_coverage(weights, chunk.title, chunk.text, fold, extra,
                                           province=chunk.province or "",
                                           size=WINDOW_SENTENCES)

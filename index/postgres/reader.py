@@ -223,7 +223,7 @@ class PostgresIndex:
         def retrievers(where: SqlFilter | None) -> dict[str, Retriever]:
             b, d = bm25.restricted(where), dense.restricted(where)
             fused = HybridRetriever([b, d], k=rrf_k, weights=weights)
-            hybrid = SentenceReranker(fused, ChunkLookup(self), b.idf, weight=rerank_weight)
+            hybrid = SentenceReranker(fused, self.chunks_by_id, b.idf, weight=rerank_weight)
             return {"hybrid": hybrid, "bm25": b, "dense": d}
 
         return PostgresSearcher(self, retrievers)
@@ -282,25 +282,6 @@ class PostgresSearcher(Searcher):
             hits = retrievers[retriever].search(text, top_k)
             chunks = self.index.chunks_by_id([h.chunk_id for h in hits])
         return passages(hits, chunks, retriever)
-
-
-class ChunkLookup(Mapping[str, Chunk]):
-    """Chunks by id, fetched when asked for (the sentence reranker reads a few per query)."""
-
-    def __init__(self, index: PostgresIndex) -> None:
-        self.index = index
-
-    def __getitem__(self, chunk_id: str) -> Chunk:
-        found = self.index.chunks_by_id([chunk_id])
-        if chunk_id not in found:
-            raise KeyError(chunk_id)
-        return found[chunk_id]
-
-    def __len__(self) -> int:
-        return self.index.counts()[1]
-
-    def __iter__(self) -> Iterator[str]:
-        return (chunk.chunk_id for chunk in self.index.chunks)
 
 
 class DocumentsView(Mapping[str, Document]):

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from retriever.coverage import best_window_coverage, coverage, query_weights, text_tokens
-from retriever.rerank import SentenceReranker, min_max_scale
+from retriever.rerank import SentenceReranker, from_mapping, min_max_scale
 from retriever.types import Chunk, Hit
 
 CHUNKS = {
@@ -86,7 +86,7 @@ def test_window_coverage_joins_neighbouring_sentences_but_not_distant_ones() -> 
 
 
 def test_passage_whose_sentences_cover_the_question_moves_up() -> None:
-    reranker = SentenceReranker(FixedRetriever(["a", "b", "c"]), CHUNKS, idf)
+    reranker = SentenceReranker(FixedRetriever(["a", "b", "c"]), from_mapping(CHUNKS), idf)
     hits = reranker.search("Cà Mau có bao nhiêu dịch vụ công trực tuyến?", 3)
     assert [h.chunk_id for h in hits] == ["b", "a", "c"]
     assert hits[0].scores["window"] == pytest.approx(1.0)
@@ -100,16 +100,17 @@ def test_score_margins_count_not_only_ranks() -> None:
     scores = [{"bm25": 10.1, "dense": 0.861}, {"bm25": 10.0, "dense": 0.860},
               {"bm25": 2.0, "dense": 0.80}]
     base = FixedRetriever(["a", "c", "b"], [scores[0], scores[2], scores[1]])
-    rescored = SentenceReranker(base, CHUNKS, idf, weight=0.0001).search("hội nghị", 3)
+    rescored = SentenceReranker(base, from_mapping(CHUNKS), idf,
+                                weight=0.0001).search("hội nghị", 3)
     assert [h.chunk_id for h in rescored][:2] == ["a", "b"]
     assert rescored[0].score == pytest.approx(1.0, abs=1e-3)
 
 
 def test_weight_zero_keeps_the_fused_order_and_top_k_holds() -> None:
     base = FixedRetriever(["a", "b", "c"])
-    off = SentenceReranker(base, CHUNKS, idf, weight=0.0)
+    off = SentenceReranker(base, from_mapping(CHUNKS), idf, weight=0.0)
     assert [h.chunk_id for h in off.search("dịch vụ công", 3)] == ["a", "b", "c"]
-    on = SentenceReranker(base, CHUNKS, idf, candidates=2)
+    on = SentenceReranker(base, from_mapping(CHUNKS), idf, candidates=2)
     assert [h.chunk_id for h in on.search("dịch vụ công", 1)] == ["b"]
     # Asked for more than `candidates`, every returned hit is re-scored: scores stay ordered.
     hits = on.search("dịch vụ công", 3)
@@ -118,12 +119,24 @@ def test_weight_zero_keeps_the_fused_order_and_top_k_holds() -> None:
 
 
 def test_accent_free_queries_use_the_folded_form() -> None:
-    reranker = SentenceReranker(FixedRetriever(["a", "b"]), CHUNKS, idf)
+    reranker = SentenceReranker(FixedRetriever(["a", "b"]), from_mapping(CHUNKS), idf)
     assert reranker.search("ca mau co bao nhieu dich vu cong", 2)[0].chunk_id == "b"
+
+
+def test_candidates_chunks_are_fetched_in_one_call() -> None:
+    # A database backend pays a round trip per fetch: the reranker asks once per search.
+    calls: list[list[str]] = []
+
+    def fetch(chunk_ids: object) -> dict[str, Chunk]:
+        calls.append(list(chunk_ids))  # type: ignore[call-overload]
+        return CHUNKS
+
+    SentenceReranker(FixedRetriever(["a", "b", "c"]), fetch, idf).search("hội nghị", 2)
+    assert calls == [["a", "b", "c"]]
 
 
 def test_settings_are_validated() -> None:
     with pytest.raises(ValueError):
-        SentenceReranker(FixedRetriever([]), CHUNKS, idf, weight=-1)
+        SentenceReranker(FixedRetriever([]), from_mapping(CHUNKS), idf, weight=-1)
     with pytest.raises(ValueError):
-        SentenceReranker(FixedRetriever([]), CHUNKS, idf, bm25_share=1.5)
+        SentenceReranker(FixedRetriever([]), from_mapping(CHUNKS), idf, bm25_share=1.5)
