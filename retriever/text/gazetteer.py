@@ -194,19 +194,30 @@ def _accept(form: _Form, span: str, low_span: str) -> bool:
 
 def _mentions(text: str) -> list[tuple[str, str, int]]:
     """(canonical, kind, offset) of every accepted mention, in text order."""
+    return [(canonical, kind, start) for canonical, kind, start, _end in _spans(text)]
+
+
+def _spans(text: str) -> list[tuple[str, str, int, int]]:
     if not text:
         return []
     gaz = _gazetteer()
     norm, low, folded = _aligned_forms(text)
-    found: list[tuple[str, str, int]] = []
+    found: list[tuple[str, str, int, int]] = []
     for m in gaz.pattern.finditer(folded):
         form = gaz.forms.get(_key(m.group(0)))
         if form is None:
             continue
         s, e = m.span()
         if _accept(form, norm[s:e], low[s:e]):
-            found.append((form.canonical, form.kind, s))
+            found.append((form.canonical, form.kind, s, e))
     return found
+
+
+def province_mentions(text: str) -> list[tuple[str, int, int]]:
+    """(canonical name, start, end) of each province named in `text`, in text order (cities
+    inside a province are not the province). Offsets are into `text` when normalising it
+    keeps its length (text that went through ingest's cleaning does)."""
+    return [(canonical, s, e) for canonical, kind, s, e in _spans(text) if kind != "place"]
 
 
 def find_provinces(text: str) -> list[tuple[str, int]]:

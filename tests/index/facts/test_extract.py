@@ -1,0 +1,170 @@
+"""The fact extractor on sentences written for these tests (the shapes real news uses)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from index.facts import Fact, Level, Measure, RankingIndex, extract_facts
+from retriever.errors import InvalidInputError
+from retriever.text.normalize import normalize
+from retriever.types import Document
+
+
+def facts(text: str, title: str = "") -> list[Fact]:
+    return extract_facts(Document("doc", normalize(title), normalize(text)))
+
+
+def keys(found: list[Fact]) -> set[tuple[object, ...]]:
+    return {(f.subject, f.index.value, f.year, f.measure.value, f.value) for f in found}
+
+
+def test_a_rank_with_its_index_year_and_exact_span() -> None:
+    text = "Năm 2023, tỉnh Bình Phước xếp thứ 12/63 về chỉ số chuyển đổi số (DTI)."
+    [fact] = facts(text)
+    assert (fact.subject, fact.index, fact.year, fact.measure, fact.value, fact.out_of) == (
+        "Bình Phước", RankingIndex.DTI, 2023, Measure.RANK, 12.0, 63)
+    assert text[fact.start:fact.end] == "xếp thứ 12/63"
+    assert text[fact.sentence_start:fact.sentence_end] == text
+    assert fact.level is Level.PROVINCE and not fact.year_inherited
+
+
+def test_year_and_index_are_inherited_only_when_the_sentence_omits_them() -> None:
+    found = facts("Bộ chỉ số DTI năm 2022 vừa được công bố. Cà Mau xếp thứ 40. "
+                  "Năm 2021, Cà Mau xếp thứ 45 về PCI.")
+    assert keys(found) == {("Cà Mau", "DTI", 2022, "rank", 40.0),
+                           ("Cà Mau", "PCI", 2021, "rank", 45.0)}
+    inherited = {f.value: (f.year_inherited, f.index_inherited) for f in found}
+    assert inherited == {40.0: (True, True), 45.0: (False, False)}
+
+
+def test_a_change_keeps_the_facts_year_not_its_base_year() -> None:
+    found = facts("Theo DTI 2023, Phú Yên tăng 7 bậc so với năm 2022, xếp vị trí thứ 30.")
+    assert keys(found) == {("Phú Yên", "DTI", 2023, "rank_change", 7.0),
+                           ("Phú Yên", "DTI", 2023, "rank", 30.0)}
+    assert keys(facts("Chỉ số PCI 2022 của Hà Giang giảm 4 bậc.")) == {
+        ("Hà Giang", "PCI", 2022, "rank_change", -4.0)}
+
+
+def test_pillars_are_indices_of_their_own_and_are_not_inherited() -> None:
+    found = facts("Năm 2022, Kon Tum xếp thứ 33 về DTI. Trong đó, chính quyền số xếp thứ 20, "
+                  "kinh tế số xếp thứ 41. Tỉnh này tăng 2 bậc.")
+    assert keys(found) == {("Kon Tum", "DTI", 2022, "rank", 33.0),
+                           ("Kon Tum", "DTI/chính quyền số", 2022, "rank", 20.0),
+                           ("Kon Tum", "DTI/kinh tế số", 2022, "rank", 41.0),
+                           ("Kon Tum", "DTI", 2022, "rank_change", 2.0)}
+    together = facts("DTI 2023: kinh tế số và xã hội số của Tây Ninh đều xếp thứ 9.")
+    assert keys(together) == {("Tây Ninh", "DTI/kinh tế số", 2023, "rank", 9.0),
+                              ("Tây Ninh", "DTI/xã hội số", 2023, "rank", 9.0)}
+
+
+def test_lists_pair_subjects_and_numbers_in_order() -> None:
+    found = facts("Về PAPI 2021, Sơn La và Lai Châu lần lượt xếp thứ 7 và 9; "
+                  "Yên Bái, Hòa Bình, Phú Thọ giữ vị trí thứ 10, 11, 12.")
+    assert keys(found) == {("Sơn La", "PAPI", 2021, "rank", 7.0),
+                           ("Lai Châu", "PAPI", 2021, "rank", 9.0),
+                           ("Yên Bái", "PAPI", 2021, "rank", 10.0),
+                           ("Hòa Bình", "PAPI", 2021, "rank", 11.0),
+                           ("Phú Thọ", "PAPI", 2021, "rank", 12.0)}
+
+
+def test_a_list_goes_on_from_the_rank_just_said() -> None:
+    found = facts("Trong PCI 2020, Đồng Nai dẫn đầu với 70,1 điểm, tiếp theo là "
+                  "Bình Dương (69,5), Long An (69,2) và Tây Ninh.")
+    assert keys(found) == {("Đồng Nai", "PCI", 2020, "rank", 1.0),
+                           ("Đồng Nai", "PCI", 2020, "score", 70.1),
+                           ("Bình Dương", "PCI", 2020, "rank", 2.0),
+                           ("Bình Dương", "PCI", 2020, "score", 69.5),
+                           ("Long An", "PCI", 2020, "rank", 3.0),
+                           ("Long An", "PCI", 2020, "score", 69.2),
+                           ("Tây Ninh", "PCI", 2020, "rank", 4.0)}
+
+
+def test_the_subject_may_follow_its_rank() -> None:
+    found = facts("Kết quả SIPAS 2022: dẫn đầu là Hưng Yên đạt 91,2%; đứng thứ hai tỉnh "
+                  "Nam Định đạt 90,8%; thứ 3 là Thái Bình.")
+    assert keys(found) == {("Hưng Yên", "SIPAS", 2022, "rank", 1.0),
+                           ("Hưng Yên", "SIPAS", 2022, "score", 91.2),
+                           ("Nam Định", "SIPAS", 2022, "rank", 2.0),
+                           ("Nam Định", "SIPAS", 2022, "score", 90.8),
+                           ("Thái Bình", "SIPAS", 2022, "rank", 3.0)}
+    assert {f.unit for f in found if f.measure is Measure.SCORE} == {"%"}
+
+
+def test_top_n_lists_and_ministries() -> None:
+    found = facts("Top 3 tỉnh có DTI 2021 cao nhất gồm: Đà Nẵng, Thừa Thiên Huế, Quảng Ninh. "
+                  "Ở cấp bộ, Bộ Tư pháp xếp thứ 4 và Bộ Y tế đứng cuối bảng.")
+    assert keys(found) == {("Đà Nẵng", "DTI", 2021, "top_n", 3.0),
+                           ("Thừa Thiên Huế", "DTI", 2021, "top_n", 3.0),
+                           ("Quảng Ninh", "DTI", 2021, "top_n", 3.0),
+                           ("Bộ Tư pháp", "DTI", 2021, "rank", 4.0),
+                           ("Bộ Y tế", "DTI", 2021, "rank", None)}
+    assert {f.level for f in found if f.subject.startswith("Bộ")} == {Level.MINISTRY}
+
+
+def test_english_sentences() -> None:
+    found = facts("In the 2022 PCI, Dong Thap ranked 3rd out of 63 provinces with 70.5 points.")
+    assert keys(found) == {("Đồng Tháp", "PCI", 2022, "rank", 3.0),
+                           ("Đồng Tháp", "PCI", 2022, "score", 70.5)}
+
+
+@pytest.mark.parametrize("text", [
+    # a component's rank, not the index's
+    "Năm 2023, Cao Bằng có chỉ số thành phần chi phí thời gian xếp thứ 5 trong PCI.",
+    "Theo PCI 2023, Gia Lai xếp thứ 3 cả nước về chi phí không chính thức.",
+    # a region's rank, the national average, a count of provinces, the publisher
+    "Theo DTI 2022, so với các tỉnh thuộc khu vực Tây Nguyên, Đắk Lắk xếp thứ 2.",
+    "Giá trị DTI trung bình của các tỉnh năm 2022 đạt 0,5.",
+    "Bộ Thông tin và Truyền thông công bố xếp hạng 63 tỉnh năm 2022 về DTI.",
+    # no index named anywhere: nothing is invented
+    "Năm 2023, Vĩnh Long xếp thứ 8 về sản lượng lúa.",
+    # a hypothetical
+    "Nếu tính theo DTI 2024 trước sáp nhập, Bắc Ninh xếp thứ 2.",
+    # "1.506" is a count with a thousands separator, not a score
+    "Năm 2023, Long An đạt 1.506 dịch vụ công trực tuyến, theo DTI.",
+])
+def test_what_is_not_a_ranking_fact(text: str) -> None:
+    assert facts(text) == []
+
+
+def test_a_table_written_as_text_takes_its_heading() -> None:
+    text = ("Bảng xếp hạng PAR INDEX năm 2023\n1 Quảng Ninh 92,18\n2 TP. Hải Phòng 91,87\n"
+            "3 Hà Nội 91,43\nNguồn: Bộ Nội vụ")
+    found = facts(text)
+    assert keys(found) == {("Quảng Ninh", "PAR INDEX", 2023, "rank", 1.0),
+                           ("Quảng Ninh", "PAR INDEX", 2023, "score", 92.18),
+                           ("Hải Phòng", "PAR INDEX", 2023, "rank", 2.0),
+                           ("Hải Phòng", "PAR INDEX", 2023, "score", 91.87),
+                           ("Hà Nội", "PAR INDEX", 2023, "rank", 1.0 + 2),
+                           ("Hà Nội", "PAR INDEX", 2023, "score", 91.43)}
+    row = next(f for f in found if f.subject == "Hà Nội" and f.measure is Measure.SCORE)
+    assert text[row.start:row.end] == "91,43"
+    # Two rows are a numbered list, not a table; several numbers in a row: no score.
+    assert facts("Kết quả DTI 2022\n1 Quảng Ninh\n2 Hà Nội") == []
+    wide = facts("Xếp hạng DTI 2022\n1 Đà Nẵng 0.9 0.8 0.7\n2 Hà Nội 0.8 0.7 0.6\n"
+                 "3 Huế 0.7 0.6 0.5")
+    assert {f.measure for f in wide} == {Measure.RANK}
+
+
+def test_bad_input_is_bounded_and_invents_nothing() -> None:
+    noisy = " ".join(f"{n},{n % 97} điểm" for n in range(3000))  # a page of numbers
+    started = time.perf_counter()
+    assert facts("Theo PCI 2023, " + noisy) == []  # numbers with no subject
+    assert time.perf_counter() - started < 5
+    malformed = "Xếp hạng DTI 2022\n1 Đà Nẵng |\n| 2 | \n3 ||| 0,5\nabc 4 Huế"
+    assert all(f.subject for f in facts(malformed))
+    assert facts("Tỉnh Lào Cai xếp thứ 5 về chỉ số XYZ năm 2023.") == []  # unknown index
+    with pytest.raises(InvalidInputError):
+        extract_facts(Document("raw", "", "  text that was not normalised  "))
+
+
+def test_contradicting_articles_both_keep_their_facts() -> None:
+    first = facts("Theo DTI 2023, Bình Định xếp thứ 14.")
+    second = facts("Theo DTI 2023, Bình Định xếp thứ 15.")
+    assert [f.value for f in first + second] == [14.0, 15.0]
+
+
+def test_facts_round_trip_as_dicts() -> None:
+    [fact] = facts("Năm 2023, Bạc Liêu đạt 45,57 điểm PAPI.")
+    assert Fact.from_dict(fact.to_dict()) == fact
