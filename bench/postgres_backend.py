@@ -100,6 +100,26 @@ def bm25_pruning(searcher: Searcher, queries: list[str], top_k: int = 10
     return result
 
 
+def hybrid_halves(searcher: Searcher, queries: list[str]) -> dict[str, object]:
+    """Each half of the hybrid alone at the depth the hybrid asks it for (its candidates),
+    to set the hybrid's latency against its slower half plus fusion and reranking."""
+    hybrid = searcher.retrievers["hybrid"]
+    depth = hybrid.base.candidates  # type: ignore[attr-defined]
+    result: dict[str, object] = {"hybrid_depth": depth}
+    for name in ("bm25", "dense"):
+        retriever = searcher.retrievers[name]
+        times = []
+        for query in queries:
+            started = time.perf_counter()
+            retriever.search(query, depth)
+            times.append((time.perf_counter() - started) * 1000)
+        times.sort()
+        result[f"postgres_{name}_at_hybrid_depth"] = {
+            "p50_ms": round(statistics.median(times), 2),
+            "p95_ms": round(times[min(len(times) - 1, int(0.95 * len(times)))], 2)}
+    return result
+
+
 def new_database(server: LocalPostgres, name: str) -> str:
     import psycopg
 
@@ -149,6 +169,7 @@ def run_size(n_chunks: int, encoder: Encoder, dsn: str, queries: list[str],
         result[f"files_{retriever}"] = latencies(files_searcher, queries, retriever)
         result[f"postgres_{retriever}"] = latencies(postgres_searcher, queries, retriever)
     result |= bm25_pruning(postgres_searcher, queries)
+    result |= hybrid_halves(postgres_searcher, queries)
     result["postgres_size_mb"] = database_size_mb(dsn)
     postgres_index.close()
     return result
