@@ -327,7 +327,7 @@ def _measures(folded: str, patterns: _Patterns) -> list[_Mention]:
     grouped = []
     for m in found:
         group = re.search(r"(?<!\w)(\d{1,2})\s+(?:dia\s+phuong|tinh(?:,\s*thanh(?:\s+pho)?)?|"
-                          r"don\s+vi|bo(?:,\s*nganh)?|co\s+quan)\s+(?:\w+\s+){0,2}$",
+                          r"don\s+vi|bo(?:,\s*nganh)?|co\s+quan|vi\s+tri)\s+(?:\w+\s+){0,2}$",
                           folded[max(0, m.start - 40):m.start])
         if m.measure is Measure.RANK and m.out_of is None and group and group.group(1) != "1" and (
                 m.value == 1.0 or m.value is None) and folded[m.start:m.end] != "":
@@ -422,6 +422,19 @@ def _of_something_else(folded: str, measure: _Mention, index: _Mention | None,
     since = index.end if index is not None and index.end <= measure.start else 0
     if patterns.component.search(folded[since:measure.start]):
         return True
+    cues = list(patterns.component.finditer(folded, 0, measure.start))
+    cue = cues[-1] if cues else None
+    if cue is not None and not (index is not None and index.index is not None
+                                and index.index.is_pillar and index.start > cue.end()):
+        return True  # "Các chỉ số thành phần trong ICT Index của Đà Nẵng gồm: ..."
+    # "chỉ số <a name that is not an index>", "<words> index": a component named
+    named = list(_GENERIC_INDEX_RE.finditer(folded, since, measure.start))
+    named += [m for m in _GENERIC_INDEX_RE.finditer(folded, measure.end, measure.end + 40)
+              if m.start() - measure.end < 12]
+    if any(patterns.index.match(folded, m.start()) is None
+           and patterns.index.match(folded, m.start() + len(m.group("lead"))) is None
+           for m in named):
+        return True
     after = re.match(r"\s*(?:/\s*\d+\s*)?(?:tinh,?\s*(?:thanh\s*pho|thanh)?\s*)?"
                      r"(?:ca\s+nuoc\s*|toan\s+quoc\s*)?ve\s+", folded[measure.end:])
     if after is None:
@@ -501,6 +514,11 @@ def _of_all(folded: str, measure: _Mention, patterns: _Patterns) -> bool:
     window = folded[max(0, measure.start - 40):measure.start]
     return bool(patterns.average.search(window)) and not re.search(
         r"(?:dia\s+phuong|tinh|thanh\s+pho|don\s+vi|co\s+quan)\s+nay", window)
+
+
+_GENERIC_INDEX_RE = re.compile(
+    r"(?P<lead>)(?<!\w)(?:chi\s+so\s+(?!thanh\s+phan)(?:[a-z]+\s+){1,4}"
+    r"|(?:[a-z]+\s+){1,3}(?:index|indexes)(?!\w))")
 
 
 def _nearest(mentions: list[_Mention], kind: str, position: int,
@@ -607,7 +625,8 @@ class FactExtractor:
             index_mention, _ = _nearest(mentions, "index", measure.start)
             if index_mention is not None and index_mention.start > measure.end and (
                     index_mention.start - measure.end > INDEX_AFTER_CHARS
-                    or ";" in folded[measure.end:index_mention.start]
+                    or re.search(r"[;(]|trong\s+do|in\s+which|of\s+which",
+                                 folded[measure.end:index_mention.start])
                     or any(measure.end <= s.start < index_mention.start for s in subjects)):
                 index_mention = None  # named after, in another clause: not this measure's
             if _REGIONAL.search(folded, 0, measure.start):
@@ -779,7 +798,9 @@ class FactExtractor:
 
 # A list that goes on from the rank just said.
 _CONTINUED_RE = re.compile(
-    r"(?:^|[\s,;:])(?:tiep\s+theo\s+(?:la|thuoc\s+ve)"
+    r"(?:^|[\s,;:])(?:tiep\s+theo(?:\s+sau)?\s+(?:la|thuoc\s+ve)|ke\s+den(?:\s+la)?"
+    r"|(?:cac\s+)?vi\s+tri\s+ke\s+tiep\s+(?:lan\s+luot\s+)?la"
+    r"|xep\s+sau\s+[^.;]{0,80}?\s+la|following\s+(?:were|was|are)|followed\s+by"
     r"|(?:vi\s+tri|tinh,?\s*thanh(?:\s+pho)?)\s+(?:tiep\s+theo|sau\s+do)[^.;]{0,60}?"
     r"lan\s+luot\s+(?:la|thuoc\s+ve)|xep\s+sau\s+do\s+lan\s+luot\s+la)"
     r"(?:\s+cac\s+[^:]{0,40}:)?\s")
