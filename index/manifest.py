@@ -34,6 +34,10 @@ class IndexManifest:
     # removed one by one (admin API, `index add/remove`), or for an index from before this
     # field: then only its own documents can rebuild it, not the corpus.
     built_from: str | None = None
+    # The ranking facts extracted from the documents (index/facts), by this extractor
+    # version; None for an index from before facts: they are extracted when it loads.
+    facts_version: str | None = None
+    fact_count: int = 0
 
     def write(self, folder: Path) -> None:
         self.files = {

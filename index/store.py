@@ -25,6 +25,7 @@ from typing import Literal, Protocol, TypeVar
 import numpy as np
 
 from index.chunking import CHUNKER_VERSION, chunk_document
+from index.facts import FACTS_VERSION, Fact, extract_facts
 from index.manifest import IndexManifest
 from retriever.accents import AccentRestorer
 from retriever.analyzer import Analyzer
@@ -56,6 +57,7 @@ T = TypeVar("T")
 AccentMode = Literal["corpus", "pyvi", "off"]
 CURRENT_LINK = "current"
 VERSIONS_DIR = "versions"
+FACTS_FILE = "facts.jsonl"
 STALE_PARTIAL_SECONDS = 6 * 3600
 # Segments are ~35-word sentences, a quarter of a chunk, and sorted by length they pad
 # little in larger batches than chunks' 4: on ~34-word segments (2 busy cores) batches of 4
@@ -162,12 +164,15 @@ class CorpusIndex:
         dense: DenseIndex,
         settings: IndexSettings,
         segments: SegmentVectors,
+        facts: list[Fact] | None = None,
     ) -> None:
         self.manifest, self.documents, self.chunks = manifest, documents, chunks
         self.embeddings, self.bm25, self.bm25_folded = embeddings, bm25, bm25_folded
         self.dense, self.settings = dense, settings
         # Vectors of the chunks' segments, so that answering never embeds passage text.
         self.segments = segments
+        # Ranking facts of the documents, in document then text order.
+        self.facts = facts if facts is not None else facts_of(documents.values())
 
     # ---- building -------------------------------------------------------------------
     @classmethod
@@ -179,9 +184,11 @@ class CorpusIndex:
         show_progress: bool = False,
         known_vectors: dict[str, np.ndarray] | None = None,
         known_segments: SegmentVectors | None = None,
+        known_facts: dict[str, list[Fact]] | None = None,
     ) -> CorpusIndex:
         """Chunk, embed (reusing `known_vectors` by embedding key and `known_segments` by
-        segment text) and index `documents`."""
+        segment text), extract ranking facts (reusing `known_facts` by document hash) and
+        index `documents`."""
         settings = settings or IndexSettings()
         docs = {d.doc_id: d for d in documents}
         chunks = [c for d in docs.values() for c in
@@ -201,7 +208,8 @@ class CorpusIndex:
         embeddings = (np.stack([vectors[k] for k in keys]).astype(np.float32) if chunks
                       else np.zeros((0, encoder.dimension), dtype=np.float32))
         segments = embed_segments(chunks, encoder, known_segments, show_progress)
-        return cls._assemble(docs, chunks, embeddings, encoder.model_id, settings, segments)
+        return cls._assemble(docs, chunks, embeddings, encoder.model_id, settings, segments,
+                             known_facts)
 
     @classmethod
     def _assemble(
@@ -212,8 +220,10 @@ class CorpusIndex:
         model_id: str,
         settings: IndexSettings,
         segments: SegmentVectors,
+        known_facts: dict[str, list[Fact]] | None = None,
     ) -> CorpusIndex:
         analyzer = settings.analyzer
+        facts = facts_of(docs.values(), known_facts)
         texts = [c.search_text for c in chunks]
         bm25 = BM25().index([analyzer.tokens(t) for t in texts])
         folded = (BM25().index([analyzer.tokens(t, fold=True) for t in texts])
@@ -231,8 +241,11 @@ class CorpusIndex:
             chunk_count=len(chunks),
             segment_count=len(segments),
             created=datetime.now(UTC).isoformat(timespec="seconds"),
+            facts_version=FACTS_VERSION,
+            fact_count=len(facts),
         )
-        return cls(manifest, docs, chunks, embeddings, bm25, folded, dense, settings, segments)
+        return cls(manifest, docs, chunks, embeddings, bm25, folded, dense, settings, segments,
+                   facts)
 
     def vectors_by_key(self) -> dict[str, np.ndarray]:
         return vectors_by_key(self.manifest.model, self.chunks, self.embeddings)
@@ -247,14 +260,15 @@ class CorpusIndex:
         docs = dict(self.documents)
         docs.update({d.doc_id: d for d in documents})
         return CorpusIndex.build(docs.values(), encoder, self.settings, show_progress,
-                                 self.vectors_by_key(), self.segments)
+                                 self.vectors_by_key(), self.segments, self.facts_by_hash())
 
     def rebuilt(self, encoder: PassageEncoder, settings: IndexSettings) -> CorpusIndex:
         """The same documents indexed anew with `settings` (chunking, analyzer, FAISS kind);
         only chunks whose text or model changed are embedded."""
         rebuilt = CorpusIndex.build(self.documents.values(), encoder, settings,
                                     known_vectors=self.vectors_by_key(),
-                                    known_segments=self.segments)
+                                    known_segments=self.segments,
+                                    known_facts=self.facts_by_hash())
         rebuilt.manifest.built_from = self.manifest.built_from  # the same documents
         return rebuilt
 
@@ -269,7 +283,15 @@ class CorpusIndex:
         chunks = [self.chunks[i] for i in keep]
         segments = self.segments.subset(segment_key(t) for t in chunk_segment_texts(chunks))
         return CorpusIndex._assemble(docs, chunks, self.embeddings[keep], self.manifest.model,
-                                     self.settings, segments)
+                                     self.settings, segments, self.facts_by_hash())
+
+    def facts_by_hash(self) -> dict[str, list[Fact]]:
+        """The facts of each document, by its content hash (reused when it is unchanged)."""
+        by_doc: dict[str, list[Fact]] = {d: [] for d in self.documents}
+        for fact in self.facts:
+            by_doc.setdefault(fact.doc_id, []).append(fact)
+        return {self.manifest.documents.get(d) or document_hash(self.documents[d]): facts
+                for d, facts in by_doc.items() if d in self.documents}
 
     def _check_encoder(self, encoder: PassageEncoder) -> None:
         self.manifest.check_compatible({"model": encoder.model_id,
@@ -370,6 +392,9 @@ class CorpusIndex:
         if self.bm25_folded is not None:
             self.bm25_folded.save(folder / "bm25_folded")
         self.dense.save(folder / "dense.faiss")
+        with (folder / FACTS_FILE).open("w", encoding="utf-8") as out:
+            for fact in self.facts:
+                out.write(json.dumps(fact.to_dict(), ensure_ascii=False) + "\n")
         self.manifest.write(folder)
         for path in folder.rglob("*"):
             if path.is_file():
@@ -405,8 +430,36 @@ class CorpusIndex:
         if not (len(chunks) == manifest.chunk_count == bm25.num_docs == dense.size
                 == embeddings.shape[0]):
             raise IndexCorruptError(f"index at {folder} is inconsistent; rebuild it")
+        facts = _read_facts(folder, manifest)
         return cls(manifest, {d.doc_id: d for d in documents}, chunks, embeddings, bm25,
-                   folded, dense, settings, segments)
+                   folded, dense, settings, segments, facts)
+
+
+def facts_of(documents: Iterable[Document],
+             known: dict[str, list[Fact]] | None = None) -> list[Fact]:
+    """The ranking facts of `documents`, reusing those of unchanged documents (`known`, by
+    document hash)."""
+    facts: list[Fact] = []
+    for document in documents:
+        reused = known.get(document_hash(document)) if known else None
+        facts.extend(reused if reused is not None else extract_facts(document))
+    return facts
+
+
+def _read_facts(folder: Path, manifest: IndexManifest) -> list[Fact] | None:
+    """The stored facts, or None (extract them again) when another extractor made them."""
+    if manifest.facts_version != FACTS_VERSION:
+        logger.info("index at %s has facts of version %s, this hoidap makes %s: extracting "
+                    "them again", folder, manifest.facts_version, FACTS_VERSION)
+        return None
+    try:
+        facts = read_records(folder / FACTS_FILE, lambda **row: Fact.from_dict(row))
+    except (OSError, ValueError, TypeError, KeyError) as exc:
+        raise IndexCorruptError(f"cannot read the facts of the index at {folder}: {exc}"
+                                ) from exc
+    if len(facts) != manifest.fact_count:
+        raise IndexCorruptError(f"index at {folder} is inconsistent (facts); rebuild it")
+    return facts
 
 
 def current_version(index_dir: Path) -> Path:

@@ -28,7 +28,7 @@ from importlib import resources
 from index.facts.types import Fact, Level, Measure, RankingIndex
 from retriever.errors import InvalidInputError
 from retriever.text.gazetteer import province_mentions
-from retriever.text.normalize import fold_diacritics, normalize
+from retriever.text.normalize import CharacterMap, fold_diacritics, normalize
 from retriever.text.sentences import split_sentences
 from retriever.types import Document
 
@@ -50,14 +50,19 @@ _VIETNAMESE_ORDINALS = {"nhat": 1, "nhi": 2, "hai": 2, "ba": 3, "tu": 4, "nam": 
                         "bay": 7, "tam": 8, "chin": 9, "muoi": 10}
 
 
+def _fold_one(ch: str) -> str:
+    low = ch.lower()
+    folded = fold_diacritics(low) if len(low) == 1 else ch
+    return folded if len(folded) == 1 else ch
+
+
+# One character to one, so offsets in the folded text are the text's.
+_FOLD_TABLE = CharacterMap(_fold_one)
+
+
 def _fold(text: str) -> str:
     """Lower-cased and accent-folded, character for character (offsets carry over)."""
-    out = []
-    for ch in text:
-        low = ch.lower()
-        folded = fold_diacritics(low) if len(low) == 1 else ch
-        out.append(folded if len(folded) == 1 else ch)
-    return "".join(out)
+    return text.translate(_FOLD_TABLE)
 
 
 def _rows(name: str) -> list[tuple[str, str]]:

@@ -6,6 +6,10 @@ from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
 
+# Bumped whenever the extractor's output changes: indexes record it, and facts built by
+# another version are extracted again (files) or rebuilt (PostgreSQL) rather than served.
+FACTS_VERSION = "1"
+
 
 class RankingIndex(StrEnum):
     """The published indices (and the DTI's three pillars, ranked on their own)."""

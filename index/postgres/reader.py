@@ -15,6 +15,7 @@ from typing import Any
 
 import psycopg
 
+from index.facts import FACTS_VERSION, Fact
 from index.postgres.db import (
     DOCUMENT_COLUMNS,
     Database,
@@ -155,6 +156,21 @@ class PostgresIndex:
                 f"SELECT {_CHUNK_COLUMNS} FROM {SCHEMA}.chunks c WHERE c.chunk_id = ANY(%s)",
                 (list(chunk_ids),)).fetchall()
         return {row[0]: _chunk(row) for row in rows}
+
+    def facts(self) -> list[Fact]:
+        """Every ranking fact, in document order then text order."""
+        with self.db.snapshot() as connection:
+            row = connection.execute(
+                f"SELECT facts_version FROM {SCHEMA}.index_state").fetchone()
+            if row is not None and row[0] != FACTS_VERSION:
+                raise IndexMismatchError(
+                    f"the index database's facts were extracted by version {row[0]}, this "
+                    f"hoidap reads {FACTS_VERSION}; run `hoidap index reindex --backend "
+                    "postgres` against the primary")
+            rows = connection.execute(
+                f"SELECT f.fact FROM {SCHEMA}.facts f JOIN {SCHEMA}.documents d "
+                "USING (doc_id) ORDER BY d.position, f.ordinal").fetchall()
+        return [Fact.from_dict(r[0]) for r in rows]
 
     def counts(self) -> tuple[int, int]:
         """(documents, chunks), kept up to date by every load."""

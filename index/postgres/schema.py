@@ -140,6 +140,23 @@ CREATE TABLE hoidap.feedback (
 );
 CREATE INDEX feedback_created ON hoidap.feedback (created DESC, id DESC);
 """),
+    Migration(3, "ranking facts of the documents", """
+-- The ranking facts extracted from each document (index/facts), in text order; the whole
+-- fact as JSON, its filter fields as columns. Written and removed with their document;
+-- facts_version says which extractor wrote them (a writer extracts them again if not ours).
+CREATE TABLE hoidap.facts (
+    doc_id      text NOT NULL REFERENCES hoidap.documents (doc_id),
+    ordinal     integer NOT NULL,
+    subject     text NOT NULL,
+    index_name  text NOT NULL,
+    year        integer,
+    measure     text NOT NULL,
+    fact        jsonb NOT NULL,
+    PRIMARY KEY (doc_id, ordinal)
+);
+CREATE INDEX facts_subject ON hoidap.facts (subject, index_name, year);
+ALTER TABLE hoidap.index_state ADD COLUMN facts_version text;
+"""),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -25,6 +25,7 @@ from pgvector.psycopg import register_vector
 from tqdm import tqdm
 
 from index.chunking import chunk_document
+from index.facts import FACTS_VERSION, extract_facts
 from index.postgres.db import DOCUMENT_COLUMNS, connect, document_of, translated_errors
 from index.postgres.schema import (
     HNSW_INDEX,
@@ -188,7 +189,10 @@ class PostgresWriter:
         wanted = stored_settings(self.settings, self.encoder.model_id)
         dimension = int(self.encoder.dimension)
         row = connection.execute(
-            f"SELECT settings, dimension FROM {SCHEMA}.index_state").fetchone()
+            f"SELECT settings, dimension, facts_version FROM {SCHEMA}.index_state").fetchone()
+        if row is not None and row[0] == wanted and row[1] == dimension \
+                and row[2] != FACTS_VERSION:
+            self._refresh_facts(connection)
         if row is not None and (row[0] != wanted or row[1] != dimension):
             if not rebuild:
                 differences = [f"{key}: index has {row[0].get(key)!r}, expected {value!r}"
@@ -199,7 +203,7 @@ class PostgresWriter:
                     "the index was built with other settings (" + "; ".join(differences)
                     + "). Rebuild it with `hoidap index build --backend postgres`.")
             logger.warning("index settings changed: replacing every document")
-            for table in ("postings", "chunks", "terms", "documents"):
+            for table in ("postings", "chunks", "terms", "facts", "documents"):
                 connection.execute(f"DELETE FROM {SCHEMA}.{table}")
             connection.execute(f"DELETE FROM {SCHEMA}.field_stats")
             connection.execute(f"DELETE FROM {SCHEMA}.index_state")
@@ -210,8 +214,8 @@ class PostgresWriter:
             if not self._has_dimension(connection, dimension):
                 set_dimension(connection, dimension)
             connection.execute(
-                f"INSERT INTO {SCHEMA}.index_state (settings, dimension) VALUES (%s, %s)",
-                (json.dumps(wanted), dimension))
+                f"INSERT INTO {SCHEMA}.index_state (settings, dimension, facts_version) "
+                "VALUES (%s, %s, %s)", (json.dumps(wanted), dimension, FACTS_VERSION))
             connection.execute(f"DELETE FROM {SCHEMA}.field_stats")
             for field in self.fields:
                 connection.execute(
@@ -283,6 +287,7 @@ class PostgresWriter:
             FROM (SELECT term_id, count(*) AS n FROM deleted GROUP BY term_id) d
             WHERE t.term_id = d.term_id""", {"ids": doc_ids})
         connection.execute(f"DELETE FROM {SCHEMA}.chunks WHERE doc_id = ANY(%s)", (doc_ids,))
+        connection.execute(f"DELETE FROM {SCHEMA}.facts WHERE doc_id = ANY(%s)", (doc_ids,))
         connection.execute(f"DELETE FROM {SCHEMA}.documents WHERE doc_id = ANY(%s)", (doc_ids,))
 
     def _insert(self, connection: psycopg.Connection, documents: list[Document],
@@ -308,6 +313,7 @@ class PostgresWriter:
                 copy.write_row((d.doc_id, place[d.doc_id], hashes[d.doc_id], d.title, d.text,
                                 d.province, d.published or None, d.author, d.url, d.source,
                                 d.dateline))
+        self._insert_facts(connection, documents)
         chunk_number = Counter[str]()
         with connection.cursor().copy(
                 f"COPY {SCHEMA}.chunks (id, chunk_id, doc_id, doc_position, chunk_no, text, "
@@ -339,6 +345,35 @@ class PostgresWriter:
                                  for term, tf in tokens.items())
                 copy.write("".join(lines))
         return embedded
+
+    @staticmethod
+    def _insert_facts(connection: psycopg.Connection, documents: Sequence[Document]) -> int:
+        """Write the ranking facts of `documents` (already written themselves)."""
+        written = 0
+        with connection.cursor().copy(
+                f"COPY {SCHEMA}.facts (doc_id, ordinal, subject, index_name, year, measure, "
+                "fact) FROM STDIN") as copy:
+            for document in documents:
+                for ordinal, fact in enumerate(extract_facts(document)):
+                    copy.write_row((document.doc_id, ordinal, fact.subject, fact.index.value,
+                                    fact.year, fact.measure.value,
+                                    json.dumps(fact.to_dict(), ensure_ascii=False)))
+                    written += 1
+        return written
+
+    def _refresh_facts(self, connection: psycopg.Connection) -> None:
+        """Extract every stored document's facts again (a database whose facts another
+        extractor version wrote, or none: one from before facts)."""
+        connection.execute(f"DELETE FROM {SCHEMA}.facts")
+        written = 0
+        with connection.cursor(name="facts_documents") as cursor:
+            cursor.execute(f"SELECT {DOCUMENT_COLUMNS} FROM {SCHEMA}.documents ORDER BY position")
+            while rows := cursor.fetchmany(self.batch_documents):
+                written += self._insert_facts(connection, [document_of(r) for r in rows])
+        connection.execute(f"UPDATE {SCHEMA}.index_state SET facts_version = %s",
+                           (FACTS_VERSION,))
+        logger.info("index database: facts extracted again from its documents (%d facts, "
+                    "version %s)", written, FACTS_VERSION)
 
     def _vectors(self, connection: psycopg.Connection, chunks: list[Chunk],
                  known: dict[str, np.ndarray]) -> tuple[list[np.ndarray], int]:

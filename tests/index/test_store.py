@@ -268,3 +268,50 @@ def test_rebuilt_rechunks_and_embeds_only_changed_text(
                                                                    chunk_max_words=20))
     assert len(smaller.chunks) > len(corpus_index.chunks)
     assert counting_encoder.passages_encoded > embedded  # new chunk texts are embedded
+
+
+RANKED = Document("ranked", "DTI 2023 của Phú Yên",
+                  "Theo DTI 2023, Phú Yên xếp thứ 30/63, tăng 7 bậc so với năm 2022.")
+
+
+def test_facts_are_built_saved_and_loaded_with_the_index(
+        tiny_documents: list[Document], encoder: Encoder, index_dir: Path) -> None:
+    built = CorpusIndex.build([*tiny_documents, RANKED], encoder)
+    mine = [f for f in built.facts if f.doc_id == "ranked"]
+    assert [(f.subject, f.measure.value, f.value, f.year) for f in mine] == [
+        ("Phú Yên", "rank", 30.0, 2023), ("Phú Yên", "rank_change", 7.0, 2023)]
+    built.save(index_dir)
+    manifest = json.loads((current_version(index_dir) / "manifest.json").read_text())
+    assert manifest["facts_version"] == "1" and manifest["fact_count"] == len(built.facts)
+    assert "facts.jsonl" in manifest["files"]
+    assert CorpusIndex.load(index_dir, model_id=encoder.model_id).facts == built.facts
+
+
+def test_facts_follow_their_documents(tiny_documents: list[Document],
+                                      encoder: Encoder) -> None:
+    built = CorpusIndex.build(tiny_documents, encoder)
+    added = built.with_documents([RANKED], encoder)
+    assert {f.doc_id for f in added.facts} - {f.doc_id for f in built.facts} == {"ranked"}
+    changed = added.with_documents(
+        [Document("ranked", RANKED.title, "Theo DTI 2023, Phú Yên xếp thứ 29/63.")], encoder)
+    assert [f.value for f in changed.facts if f.doc_id == "ranked"] == [29.0]
+    removed = changed.without_documents(["ranked"])
+    assert all(f.doc_id != "ranked" for f in removed.facts)
+
+
+def test_facts_of_another_extractor_version_are_extracted_again(
+        tiny_documents: list[Document], encoder: Encoder, index_dir: Path) -> None:
+    built = CorpusIndex.build([*tiny_documents, RANKED], encoder)
+    built.manifest.facts_version = None  # as an index from before facts
+    built.save(index_dir)
+    loaded = CorpusIndex.load(index_dir, model_id=encoder.model_id)
+    assert loaded.facts == built.facts
+
+
+def test_a_facts_file_that_disagrees_with_the_manifest_is_corrupt(
+        tiny_documents: list[Document], encoder: Encoder, index_dir: Path) -> None:
+    built = CorpusIndex.build([*tiny_documents, RANKED], encoder)
+    built.manifest.fact_count += 1
+    built.save(index_dir)
+    with pytest.raises(IndexCorruptError, match="facts"):
+        CorpusIndex.load(index_dir, model_id=encoder.model_id)

@@ -271,3 +271,38 @@ def test_the_api_form_of_a_change_is_refused_while_the_lock_is_held(
     with pytest.raises(InvalidInputError, match="last document"):
         writer.remove(["hoa-binh"], keep_one=True)
     assert table_counts(dsn) == before
+
+
+RANKED = [Document("ranked-a", "DTI 2023", "Theo DTI 2023, Phú Yên xếp thứ 30/63, tăng 7 bậc."),
+          Document("ranked-b", "PCI 2022", "Năm 2022, Long An xếp thứ 16 về PCI.")]
+
+
+def test_facts_are_written_and_removed_with_their_documents(
+        dsn: str, tiny_documents: list[Document], counting_encoder: CountingEncoder) -> None:
+    writer = PostgresWriter(dsn, counting_encoder)
+    writer.build([*tiny_documents, RANKED[0]])
+    index = PostgresIndex.open(dsn, IndexSettings(), counting_encoder.model_id)
+    files = CorpusIndex.build([*tiny_documents, RANKED[0]], counting_encoder)
+    assert index.facts() == files.facts and any(f.doc_id == "ranked-a" for f in files.facts)
+    writer.add([RANKED[1]])
+    assert [f.subject for f in index.facts() if f.doc_id == "ranked-b"] == ["Long An"]
+    writer.add([Document("ranked-a", "DTI 2023", "Theo DTI 2023, Phú Yên xếp thứ 29/63.")])
+    assert [f.value for f in index.facts() if f.doc_id == "ranked-a"] == [29.0]
+    writer.remove(["ranked-a", "ranked-b"])
+    assert not any(f.doc_id.startswith("ranked") for f in index.facts())
+    index.close()
+
+
+def test_facts_of_another_version_are_extracted_again_by_the_next_write(
+        dsn: str, tiny_documents: list[Document], counting_encoder: CountingEncoder) -> None:
+    writer = PostgresWriter(dsn, counting_encoder)
+    writer.build([*tiny_documents, RANKED[0]])
+    with psycopg.connect(dsn, autocommit=True) as connection:  # as a database from before
+        connection.execute("DELETE FROM hoidap.facts")
+        connection.execute("UPDATE hoidap.index_state SET facts_version = NULL")
+    index = PostgresIndex.open(dsn, IndexSettings(), counting_encoder.model_id)
+    with pytest.raises(IndexMismatchError, match="reindex"):
+        index.facts()
+    writer.add([RANKED[1]])
+    assert {f.doc_id for f in index.facts()} >= {"ranked-a", "ranked-b"}
+    index.close()
