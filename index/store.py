@@ -25,7 +25,15 @@ from typing import Literal, Protocol, TypeVar
 import numpy as np
 
 from index.chunking import CHUNKER_VERSION, chunk_document
-from index.facts import FACTS_VERSION, Fact, extract_facts
+from index.facts import (
+    FACTS_VERSION,
+    Fact,
+    FactHit,
+    FactPage,
+    FactQuery,
+    extract_facts,
+    subject_key,
+)
 from index.manifest import IndexManifest
 from retriever.accents import AccentRestorer
 from retriever.analyzer import Analyzer
@@ -344,6 +352,17 @@ class CorpusIndex:
         return DocumentPage([_info(self.documents[i], counts[i]) for i in ids],
                             total=len(self.documents))
 
+    def fact_page(self, query: FactQuery) -> FactPage:
+        """The facts matching `query`, newest article first (then document and text
+        order): contradicting facts from two articles are both listed, with their dates."""
+        subject = subject_key(query.subject)
+        order = {d: n for n, d in enumerate(self.documents)}
+        found = [f for f in self.facts if query.matches(f, subject)]
+        found.sort(key=lambda f: order.get(f.doc_id, 0))
+        found.sort(key=lambda f: self.documents[f.doc_id].published or "", reverse=True)
+        page = found[query.offset:query.offset + query.limit]
+        return FactPage([_hit(f, self.documents[f.doc_id]) for f in page], len(found))
+
     def stats(self) -> dict[str, object]:
         words = [len(c.text.split()) for c in self.chunks]
         return {
@@ -444,6 +463,12 @@ def facts_of(documents: Iterable[Document],
         reused = known.get(document_hash(document)) if known else None
         facts.extend(reused if reused is not None else extract_facts(document))
     return facts
+
+
+def _hit(fact: Fact, document: Document) -> FactHit:
+    return FactHit(fact, document.text[fact.start:fact.end],
+                   document.text[fact.sentence_start:fact.sentence_end], document.title,
+                   document.published or None)
 
 
 def _read_facts(folder: Path, manifest: IndexManifest) -> list[Fact] | None:

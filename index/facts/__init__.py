@@ -4,7 +4,17 @@ measure (rank, score, change, top-N, target) a sentence or a table row states, w
 exact source span."""
 
 from index.facts.extract import FactExtractor, extract_facts
-from index.facts.types import FACTS_VERSION, Fact, Level, Measure, RankingIndex
+from index.facts.types import (
+    FACTS_VERSION,
+    Fact,
+    FactHit,
+    FactPage,
+    FactQuery,
+    Level,
+    Measure,
+    RankingIndex,
+    subject_key,
+)
 
-__all__ = ["FACTS_VERSION", "Fact", "FactExtractor", "Level", "Measure", "RankingIndex",
-           "extract_facts"]
+__all__ = ["FACTS_VERSION", "Fact", "FactExtractor", "FactHit", "FactPage", "FactQuery", "Level",
+           "Measure", "RankingIndex", "extract_facts", "subject_key"]

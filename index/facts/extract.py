@@ -98,6 +98,7 @@ class _Patterns:
     topic: re.Pattern[str]
     region: re.Pattern[str]
     average: re.Pattern[str]
+    target: re.Pattern[str]
     change: re.Pattern[str]
     score: re.Pattern[str]
     top: re.Pattern[str]
@@ -136,6 +137,7 @@ def _patterns() -> _Patterns:
     topic = re.compile(_word(f"(?:{_alternation(cues['topic'])})"))
     region = re.compile(r"\s*" + _word(f"(?:{_alternation(cues['region'])})"))
     average = re.compile(_word(f"(?:{_alternation(cues['average'])})"))
+    target = re.compile(_word(f"(?:{_alternation(cues['target'])})"))
     change = re.compile(
         _word(f"(?P<dir>{_alternation(cues['up'] + cues['down'])})")
         + r"\s+(?:them\s+|toi\s+|den\s+|nhe\s+|manh\s+|dang\s+ke\s+)?\(?\s*"
@@ -152,7 +154,8 @@ def _patterns() -> _Patterns:
     units = _rows("units.tsv")
     return _Patterns(
         index=index, index_of=index_of, rank=rank, first=first, second=second, last=last,
-        component=component, topic=topic, region=region, average=average, change=change,
+        component=component, topic=topic, region=region, average=average, target=target,
+        change=change,
         score=score, top=top, compared=compared,
         respectively=re.compile(_word(r"(?:lan\s+luot|respectively)")),
         national=re.compile(_word(r"(?:cap\s+quoc\s+gia|dti\s+quoc\s+gia|ca\s+nuoc\s+dat"
@@ -341,6 +344,11 @@ def _measures(folded: str, patterns: _Patterns) -> list[_Mention]:
             continue
         grouped.append(m)
     found = grouped
+    # "trong nhóm (các) địa phương dẫn đầu": a group's words, not a first place.
+    found = [m for m in found if not (
+        m.measure is Measure.RANK and m.value == 1.0 and m.out_of is None
+        and re.search(r"(?:nhom|top|top)\s+(?:\d+\s+)?(?:cac\s+|nhung\s+)?(?:\w+\s+){0,2}$",
+                      folded[max(0, m.start - 30):m.start]))]
     # "top 10 tỉnh đứng đầu ... gồm": the list's words, not a first place.
     tops = [m for m in found if m.measure is Measure.TOP_N]
     found = [m for m in found if not (
@@ -515,6 +523,15 @@ _REGIONAL = re.compile(r"(?:so\s+voi|trong|cua|o)\s+(?:cac\s+tinh\s+)?(?:thuoc\s
                        r"(?:khu\s+vuc|vung|mien)(?!\w)")
 
 
+def _counts_something(folded: str, measure: _Mention) -> bool:
+    """Whether the clause before a measure counts something ("có 1.506 dịch vụ", "đạt hơn
+    22.800 giao dịch"): the measure ranks that count, not an index named elsewhere."""
+    clause = folded[folded.rfind(";", 0, measure.start) + 1:measure.start]
+    return bool(re.search(r"(?:co|dat|voi)\s+(?:hon\s+|gan\s+|khoang\s+)?\d[\d.,]*\s+"
+                          r"(?!diem|bac|hang|don\s+vi|tinh|dia\s+phuong|bo\W|vi\s+tri|co\s+quan"
+                          r"|dai\s+dien)[a-z]", clause))
+
+
 def _of_all(folded: str, measure: _Mention, patterns: _Patterns) -> bool:
     window = folded[max(0, measure.start - 40):measure.start]
     return bool(patterns.average.search(window)) and not re.search(
@@ -549,6 +566,7 @@ class _Context:
     year: int | None = None
     subject: _Mention | None = None  # the previous sentence's facts' subject
     last_rank: dict[tuple[RankingIndex, int | None], float] | None = None  # highest said
+    target: bool = False  # this paragraph states aims ("Mục tiêu đến năm 2025: ...")
 
 
 class FactExtractor:
@@ -579,6 +597,7 @@ class FactExtractor:
                 position += len(table)
                 continue
             text, start = lines[position]
+            context.target = False  # a paragraph of aims ends with its line
             for sentence in split_sentences(text):
                 facts.extend(self._sentence(sentence.text, start + sentence.start, document,
                                             context, patterns))
@@ -596,9 +615,11 @@ class FactExtractor:
         years = _years(text, folded, patterns)
         mentions = sorted(subjects + indices + years, key=lambda m: m.start)
         national = bool(patterns.national.search(folded))
-        if re.match(r"\W*(?:neu|if)\s", folded):
+        if patterns.target.search(folded):
+            context.target = True
+        if context.target or re.match(r"\W*(?:neu|if)\s", folded):
             self._update_from(text, context, patterns)
-            return  # "Nếu xét chỉ số trước khi sáp nhập, ...": not what the ranking says
+            return  # aims, or "Nếu xét chỉ số trước khi sáp nhập, ...": not rankings
         measures, pairs = _pairs(folded, subjects, _measures(folded, patterns), patterns)
         emitted: list[_Mention] = []
         ranks = context.last_rank if context.last_rank is not None else {}
@@ -644,6 +665,8 @@ class FactExtractor:
                 continue  # "cả 3 trụ cột đều xếp thứ 2" with the pillars unnamed
             if _of_something_else(folded, measure, index_mention, patterns):
                 continue  # a component's rank ("xếp thứ 3 về chi phí không chính thức")
+            if index_mention is None and _counts_something(folded, measure):
+                continue  # "có 1.506 dịch vụ công ..., xếp thứ 3/63": that count's rank
             index = index_mention.index if index_mention else context.index
             if together:
                 index = None  # one fact per index named, below

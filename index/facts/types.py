@@ -6,6 +6,8 @@ from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
 
+from retriever.text.gazetteer import canonical_province
+
 # Bumped whenever the extractor's output changes: indexes record it, and facts built by
 # another version are extracted again (files) or rebuilt (PostgreSQL) rather than served.
 FACTS_VERSION = "1"
@@ -77,3 +79,51 @@ class Fact:
         values["measure"] = Measure(values["measure"])
         values["level"] = Level(values["level"])
         return cls(**values)
+
+
+@dataclass(frozen=True)
+class FactQuery:
+    """Which facts to list (every filter optional), a page at a time."""
+
+    subject: str | None = None  # a province name in any spelling, or a unit's name
+    index: RankingIndex | None = None
+    year: int | None = None
+    measure: Measure | None = None
+    offset: int = 0
+    limit: int = 100
+
+    def __post_init__(self) -> None:
+        if self.offset < 0 or not 1 <= self.limit <= 1000:
+            raise ValueError(f"a page needs offset >= 0 and 1 <= limit <= 1000, got "
+                             f"{self.offset} and {self.limit}")
+
+    def matches(self, fact: Fact, subject: str | None) -> bool:
+        """`subject`: the query's subject in the facts' spelling (see FactQuery.subject)."""
+        return ((subject is None or fact.subject == subject)
+                and (self.index is None or fact.index is self.index)
+                and (self.year is None or fact.year == self.year)
+                and (self.measure is None or fact.measure is self.measure))
+
+
+@dataclass(frozen=True)
+class FactHit:
+    """A fact with what a reader needs to check it: its words and its article."""
+
+    fact: Fact
+    span: str  # the document's text at fact.start:fact.end
+    sentence: str
+    title: str
+    published: str | None
+
+
+@dataclass(frozen=True)
+class FactPage:
+    facts: list[FactHit]
+    total: int  # facts matching the query, on every page
+
+
+def subject_key(subject: str | None) -> str | None:
+    """The facts' spelling of a subject: the canonical province name, else as given."""
+    if subject is None or not subject.strip():
+        return None
+    return canonical_province(subject) or " ".join(subject.split())

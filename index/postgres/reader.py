@@ -15,7 +15,7 @@ from typing import Any
 
 import psycopg
 
-from index.facts import FACTS_VERSION, Fact
+from index.facts import FACTS_VERSION, Fact, FactHit, FactPage, FactQuery, subject_key
 from index.postgres.db import (
     DOCUMENT_COLUMNS,
     Database,
@@ -157,16 +157,48 @@ class PostgresIndex:
                 (list(chunk_ids),)).fetchall()
         return {row[0]: _chunk(row) for row in rows}
 
+    def _check_facts(self, connection: psycopg.Connection) -> None:
+        row = connection.execute(f"SELECT facts_version FROM {SCHEMA}.index_state").fetchone()
+        if row is not None and row[0] != FACTS_VERSION:
+            raise IndexMismatchError(
+                f"the index database's facts were extracted by version {row[0]}, this "
+                f"hoidap reads {FACTS_VERSION}; run `hoidap index reindex --backend "
+                "postgres` against the primary")
+
+    def fact_page(self, query: FactQuery) -> FactPage:
+        """The facts matching `query`, newest article first, as CorpusIndex.fact_page."""
+        conditions, params = ["true"], {}
+        for column, value in (("subject", subject_key(query.subject)),
+                              ("index_name", query.index.value if query.index else None),
+                              ("year", query.year),
+                              ("measure", query.measure.value if query.measure else None)):
+            if value is not None:
+                conditions.append(f"f.{column} = %({column})s")
+                params[column] = value
+        where = " AND ".join(conditions)
+        with self.db.snapshot() as connection:
+            self._check_facts(connection)
+            total = connection.execute(
+                f"SELECT count(*) FROM {SCHEMA}.facts f WHERE {where}", params).fetchone()[0]
+            rows = connection.execute(
+                f"""SELECT f.fact, d.title, d.published,
+                           substr(d.text, (f.fact->>'start')::int + 1,
+                                  (f.fact->>'end')::int - (f.fact->>'start')::int),
+                           substr(d.text, (f.fact->>'sentence_start')::int + 1,
+                                  (f.fact->>'sentence_end')::int
+                                  - (f.fact->>'sentence_start')::int)
+                    FROM {SCHEMA}.facts f JOIN {SCHEMA}.documents d USING (doc_id)
+                    WHERE {where}
+                    ORDER BY coalesce(d.published, '') DESC, d.position, f.ordinal
+                    OFFSET %(offset)s LIMIT %(limit)s""",
+                {**params, "offset": query.offset, "limit": query.limit}).fetchall()
+        return FactPage([FactHit(Fact.from_dict(fact), span, sentence, title, published)
+                         for fact, title, published, span, sentence in rows], int(total))
+
     def facts(self) -> list[Fact]:
         """Every ranking fact, in document order then text order."""
         with self.db.snapshot() as connection:
-            row = connection.execute(
-                f"SELECT facts_version FROM {SCHEMA}.index_state").fetchone()
-            if row is not None and row[0] != FACTS_VERSION:
-                raise IndexMismatchError(
-                    f"the index database's facts were extracted by version {row[0]}, this "
-                    f"hoidap reads {FACTS_VERSION}; run `hoidap index reindex --backend "
-                    "postgres` against the primary")
+            self._check_facts(connection)
             rows = connection.execute(
                 f"SELECT f.fact FROM {SCHEMA}.facts f JOIN {SCHEMA}.documents d "
                 "USING (doc_id) ORDER BY d.position, f.ordinal").fetchall()

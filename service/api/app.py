@@ -14,7 +14,7 @@ from fastapi_offline import FastAPIOffline
 from service.api.errors import install_error_handlers
 from service.api.limits import BodyLimitMiddleware, RateLimiter
 from service.api.observability import Metrics, RequestLogMiddleware
-from service.api.routes import admin, chat, documents, feedback, health, pages, search
+from service.api.routes import admin, chat, documents, facts, feedback, health, pages, search
 from service.api.routes.pages import STATIC_DIR
 from service.api.security import SecurityHeadersMiddleware
 from service.api.state import ServiceState
@@ -76,7 +76,7 @@ def create_app(settings: Settings | None = None, *, load_in_background: bool = F
                        trusted_proxies=config.trusted_proxies)
 
     install_error_handlers(app)
-    for module in (chat, feedback, search, documents, admin, health, pages):
+    for module in (chat, feedback, search, documents, facts, admin, health, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

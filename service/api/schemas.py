@@ -192,3 +192,32 @@ class FeedbackList(BaseModel):
     total: int = Field(description="answers with feedback, on every page")
     offset: int
     limit: int
+
+
+class FactOut(BaseModel):
+    """A ranking fact as an article states it, with the words that state it."""
+
+    subject: str
+    index: str = Field(description="DTI, DTI/chính quyền số, PCI, PAPI, PAR INDEX, ...")
+    year: int | None
+    measure: str = Field(description="rank, score, rank_change, score_change or top_n")
+    value: float | None = Field(description="None: said without a number (\"đứng cuối\")")
+    out_of: int | None
+    unit: str
+    level: str
+    doc_id: str
+    title: str
+    published: str | None
+    span: str = Field(description="the words stating it: document text[start:end]")
+    start: int
+    end: int
+    sentence: str
+    year_inherited: bool = Field(description="the sentence names no year: from before it")
+    index_inherited: bool
+
+
+class FactList(BaseModel):
+    facts: list[FactOut]
+    total: int = Field(description="facts matching the filters, on every page")
+    offset: int
+    limit: int

@@ -123,6 +123,12 @@ def test_english_sentences() -> None:
     "Nếu tính theo DTI 2024 trước sáp nhập, Bắc Ninh xếp thứ 2.",
     # "1.506" is a count with a thousands separator, not a score
     "Năm 2023, Long An đạt 1.506 dịch vụ công trực tuyến, theo DTI.",
+    # aims are not rankings (targets are not extracted yet)
+    "Theo DTI 2023, Bạc Liêu phấn đấu đến năm 2025 xếp thứ 20.",
+    # a group, and a count's rank
+    "Theo DTI 2022, Bình Định nằm trong nhóm địa phương dẫn đầu.",
+    "Bộ chỉ số DTI 2022 đã được công bố. Bình Định có 1.200 dịch vụ công trực tuyến, "
+    "xếp thứ 3/63.",
 ])
 def test_what_is_not_a_ranking_fact(text: str) -> None:
     assert facts(text) == []

@@ -14,6 +14,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from index.facts import FactQuery, Measure
 from index.postgres.reader import PostgresIndex
 from index.postgres.writer import PostgresWriter
 from index.store import CorpusIndex, IndexSettings
@@ -284,6 +285,9 @@ def test_facts_are_written_and_removed_with_their_documents(
     index = PostgresIndex.open(dsn, IndexSettings(), counting_encoder.model_id)
     files = CorpusIndex.build([*tiny_documents, RANKED[0]], counting_encoder)
     assert index.facts() == files.facts and any(f.doc_id == "ranked-a" for f in files.facts)
+    for query in (FactQuery(), FactQuery(subject="phu yen"), FactQuery(year=2023, limit=1),
+                  FactQuery(measure=Measure.RANK_CHANGE), FactQuery(offset=1)):
+        assert index.fact_page(query) == files.fact_page(query), query
     writer.add([RANKED[1]])
     assert [f.subject for f in index.facts() if f.doc_id == "ranked-b"] == ["Long An"]
     writer.add([Document("ranked-a", "DTI 2023", "Theo DTI 2023, Phú Yên xếp thứ 29/63.")])
