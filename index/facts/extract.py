@@ -19,6 +19,7 @@ Word lists (index names, cues) are data: index/facts/data/vi/*.tsv.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
@@ -26,11 +27,12 @@ from functools import lru_cache
 from importlib import resources
 
 from index.facts.types import Fact, Level, Measure, RankingIndex
-from retriever.errors import InvalidInputError
 from retriever.text.gazetteer import province_mentions
 from retriever.text.normalize import CharacterMap, fold_diacritics, normalize
 from retriever.text.sentences import split_sentences
 from retriever.types import Document
+
+logger = logging.getLogger(__name__)
 
 # The years an index can be about (DTI since 2020, PCI since 2005, PAPI since 2009).
 FIRST_YEAR, LAST_YEAR = 2005, 2039
@@ -576,8 +578,11 @@ class FactExtractor:
         patterns = _patterns()
         context = _Context()
         if normalize(document.text) != document.text:
-            raise InvalidInputError(f"document {document.doc_id}: facts are read from "
-                                    "normalised text (as ingest stores it)")
+            # Ingest stores normalised text; other text (NFD, runs of spaces) is read as it
+            # is: measure spans stay exact, a subject's span may be off by what normalising
+            # would change.
+            logger.debug("document %s: facts from text that was not normalised",
+                         document.doc_id)
         # The title sets the context; its facts are restated in the text.
         self._update_from(document.title, context, patterns)
         facts: list[Fact] = []

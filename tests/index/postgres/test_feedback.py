@@ -57,7 +57,7 @@ def test_migration_2_creates_the_feedback_table(dsn: str) -> None:
                                "NULL, 'q', 'q', 'a', false, '{}')")
     assert columns == ["id", "answer_id", "created", "rating", "comment", "question",
                        "resolved_question", "answer", "abstained", "citation_ids"]
-    assert names[-1] == "feedback on answers"
+    assert names[1] == "feedback on answers"
 
 
 def test_feedback_is_stored_newest_first_one_per_answer(dsn: str) -> None:
