@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from index.facts.constraints import FactConstraints, question_constraints
 from retriever.text.gazetteer import canonical_province, find_provinces
 from retriever.text.normalize import fold_diacritics, has_diacritics, match_form, normalize
 
@@ -100,6 +101,9 @@ class QuestionInfo:
     # "tỉnh Bắc Hải": a province by its title that no gazetteer entry knows (invented, or
     # outside Vietnam); an answer must come from a passage that names it.
     unknown_province: str = ""
+    # The ranking constraints (index, year, measure, position) facts must match
+    # (index/facts/constraints.py); not yet used to answer.
+    facts: FactConstraints = field(default_factory=FactConstraints)
 
 
 # "chiếm bao nhiêu GRDP" asks for a share too.
@@ -424,4 +428,5 @@ def analyse_question(text: str) -> QuestionInfo:
                         ranking=kind == QuestionKind.RANK
                         and bool(_RANKING_RE.search(pattern_form(text))),
                         date_part=date_part(text) if kind == QuestionKind.DATE else "",
-                        unknown_province=unknown_province(text, provinces))
+                        unknown_province=unknown_province(text, provinces),
+                        facts=question_constraints(text))

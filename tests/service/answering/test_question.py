@@ -1,5 +1,6 @@
 import pytest
 
+from index.facts import Measure, RankingIndex
 from service.answering.extractive import vietnamese_terms_of_english
 from service.answering.question import analyse_question, around_question_word
 
@@ -194,3 +195,10 @@ def test_the_part_of_a_date_asked(question: str, part: str) -> None:
 def test_text_around_the_question_word(question: str, before: str, after: str) -> None:
     assert around_question_word(question) == (before, after)
 
+
+
+def test_the_analysed_question_carries_its_ranking_constraints() -> None:
+    info = analyse_question("Tinh nao dung dau PCI nam 2023?")
+    assert info.facts.indices == (RankingIndex.PCI,) and info.facts.years == (2023,)
+    assert info.facts.measure is Measure.RANK and info.facts.position == "first"
+    assert not analyse_question("Xin chào").facts.is_about_rankings
