@@ -164,6 +164,15 @@ SELECT p.chunk, sum({_TERM_SCORE}) AS score
 FROM unnest(%(ids)s::int[], %(ws)s::float8[]) AS q (term_id, w)
 JOIN {SCHEMA}.postings p ON p.term_id = q.term_id AND p.chunk = ANY(%(chunks)s::int[])
 CROSS JOIN s GROUP BY p.chunk"""
+# Every posting of the query's terms scored, the terms' weights already known (_QUERY_TERMS):
+# a question too small to prune, scored in one statement without looking its terms up again.
+_ALL_OF = f"""
+WITH s AS (SELECT {_AVGDL} AS avgdl),
+scored AS MATERIALIZED (
+    SELECT p.chunk, sum({_TERM_SCORE}) AS score
+    FROM unnest(%(ids)s::int[], %(ws)s::float8[]) AS q (term_id, w)
+    JOIN {SCHEMA}.postings p ON p.term_id = q.term_id CROSS JOIN s
+    GROUP BY p.chunk),{_BEST}"""
 _PRUNED = f"""
 WITH s AS (SELECT {_AVGDL} AS avgdl),
 essential AS MATERIALIZED (
@@ -303,10 +312,10 @@ class PostgresBM25Retriever:
                  connection.execute(_QUERY_TERMS, params).fetchall()]
         if not terms:
             return []
-        if sum(df for _, df, _ in terms) < self.prune_from_postings:
-            return connection.execute(_BM25_ALL, params).fetchall()  # type: ignore[no-any-return]
         ids, ws = [t for t, _, _ in terms], [w for _, _, w in terms]
         base = {**params, "ids": ids, "ws": ws}
+        if sum(df for _, df, _ in terms) < self.prune_from_postings:
+            return connection.execute(_ALL_OF, base).fetchall()  # type: ignore[no-any-return]
         # theta: the k-th best full score among the best chunks of the rarest terms.
         seed, postings = [], 0
         for term_id, df, w in sorted(terms, key=lambda t: t[1]):
