@@ -180,7 +180,7 @@ class CorpusIndex:
         # Vectors of the chunks' segments, so that answering never embeds passage text.
         self.segments = segments
         # Ranking facts of the documents, in document then text order.
-        self.facts = facts if facts is not None else facts_of(documents.values())
+        self.facts = facts if facts is not None else facts_of(documents, manifest.documents)
 
     # ---- building -------------------------------------------------------------------
     @classmethod
@@ -231,7 +231,8 @@ class CorpusIndex:
         known_facts: dict[str, list[Fact]] | None = None,
     ) -> CorpusIndex:
         analyzer = settings.analyzer
-        facts = facts_of(docs.values(), known_facts)
+        hashes = {d: document_hash(doc) for d, doc in sorted(docs.items())}
+        facts = facts_of(docs, hashes, known_facts)
         texts = [c.search_text for c in chunks]
         bm25 = BM25().index([analyzer.tokens(t) for t in texts])
         folded = (BM25().index([analyzer.tokens(t, fold=True) for t in texts])
@@ -245,7 +246,7 @@ class CorpusIndex:
             analyzer=analyzer.describe(),
             dense_kind=settings.dense_kind,
             folded_field=settings.folded_field,
-            documents={d: document_hash(doc) for d, doc in sorted(docs.items())},
+            documents=hashes,
             chunk_count=len(chunks),
             segment_count=len(segments),
             created=datetime.now(UTC).isoformat(timespec="seconds"),
@@ -298,8 +299,8 @@ class CorpusIndex:
         by_doc: dict[str, list[Fact]] = {d: [] for d in self.documents}
         for fact in self.facts:
             by_doc.setdefault(fact.doc_id, []).append(fact)
-        return {self.manifest.documents.get(d) or document_hash(self.documents[d]): facts
-                for d, facts in by_doc.items() if d in self.documents}
+        return {self.manifest.documents[d]: facts for d, facts in by_doc.items()
+                if d in self.manifest.documents}
 
     def _check_encoder(self, encoder: PassageEncoder) -> None:
         self.manifest.check_compatible({"model": encoder.model_id,
@@ -454,13 +455,14 @@ class CorpusIndex:
                    folded, dense, settings, segments, facts)
 
 
-def facts_of(documents: Iterable[Document],
+def facts_of(documents: dict[str, Document], hashes: dict[str, str],
              known: dict[str, list[Fact]] | None = None) -> list[Fact]:
-    """The ranking facts of `documents`, reusing those of unchanged documents (`known`, by
-    document hash)."""
+    """The ranking facts of `documents` (in their order), reusing those of unchanged
+    documents (`known`, by the document hash `hashes` gives)."""
     facts: list[Fact] = []
-    for document in documents:
-        reused = known.get(document_hash(document)) if known else None
+    for doc_id, document in documents.items():
+        hashed = hashes.get(doc_id)
+        reused = known.get(hashed) if known and hashed else None
         facts.extend(reused if reused is not None else extract_facts(document))
     return facts
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
@@ -546,17 +546,13 @@ _GENERIC_INDEX_RE = re.compile(
 
 
 def _nearest(mentions: list[_Mention], kind: str, position: int,
-             accept: Iterable[bool] | None = None) -> tuple[_Mention | None, bool]:
-    """The mention of `kind` named last before `position`, else first after it; the flag
-    says whether it came after."""
-    candidates = [m for m in mentions if m.kind == kind]
-    if accept is not None:
-        candidates = [m for m, ok in zip(candidates, accept, strict=True) if ok]
+             accept: Callable[[_Mention], bool] = lambda m: True) -> _Mention | None:
+    """The accepted mention of `kind` named last before `position`, else first after it."""
+    candidates = [m for m in mentions if m.kind == kind and accept(m)]
     before = [m for m in candidates if m.end <= position]
     if before:
-        return before[-1], False
-    after = [m for m in candidates if m.start >= position]
-    return (after[0], True) if after else (None, False)
+        return before[-1]
+    return next((m for m in candidates if m.start >= position), None)
 
 
 @dataclass
@@ -653,7 +649,7 @@ class FactExtractor:
                     continue
                 if not named:
                     continue
-            index_mention, _ = _nearest(mentions, "index", measure.start)
+            index_mention = _nearest(mentions, "index", measure.start)
             if index_mention is not None and index_mention.start > measure.end and (
                     index_mention.start - measure.end > INDEX_AFTER_CHARS
                     or re.search(r"[;(]|trong\s+do|in\s+which|of\s+which",
@@ -675,8 +671,8 @@ class FactExtractor:
             index = index_mention.index if index_mention else context.index
             if together:
                 index = None  # one fact per index named, below
-            year_accept = [not m.comparison for m in mentions if m.kind == "year"]
-            year_mention, _ = _nearest(mentions, "year", measure.start, year_accept)
+            year_mention = _nearest(mentions, "year", measure.start,
+                                    lambda m: not m.comparison)
             base = [m for m in mentions if m.kind == "year" and m.comparison
                     and re.fullmatch(r"\s*\(\s*(?:\w+\s+){0,2}", folded[m.end:measure.start])]
             if base:
@@ -725,7 +721,7 @@ class FactExtractor:
         if ordered is not None:
             # "A, B và C lần lượt là các địa phương ... cao nhất": ranks 1, 2, 3.
             named = _listed_subjects(subjects, folded, ordered.start())
-            index_mention, _ = _nearest(mentions, "index", ordered.end())
+            index_mention = _nearest(mentions, "index", ordered.end())
             index = index_mention.index if index_mention else context.index
             years = [m for m in mentions if m.kind == "year" and not m.comparison]
             year = years[0].year if years else context.year
@@ -739,7 +735,7 @@ class FactExtractor:
         match = _CONTINUED_RE.search(folded)
         if match is None:
             return
-        index_mention, _ = _nearest(mentions, "index", match.start())
+        index_mention = _nearest(mentions, "index", match.start())
         if index_mention is not None and index_mention.start > match.start():
             index_mention = None
         index = index_mention.index if index_mention else context.index

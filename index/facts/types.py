@@ -36,8 +36,6 @@ class Level(StrEnum):
 
     PROVINCE = "cấp tỉnh"
     MINISTRY = "cấp bộ"
-    DEPARTMENT = "sở, ban, ngành"
-    DISTRICT = "cấp huyện"
 
 
 class Measure(StrEnum):

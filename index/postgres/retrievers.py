@@ -150,13 +150,21 @@ _AVGDL = f"""(SELECT CASE WHEN total_length > 0 THEN total_length::float8 / num_
                           ELSE 1.0 END FROM {SCHEMA}.field_stats WHERE field = %(field)s)"""
 _TERM_SCORE = ("p.tf * %(k1_plus_1)s / (p.tf + %(k1)s * (1 - %(b)s + %(b)s * p.dl / "
                "s.avgdl)) * q.w")
+
+
+def _summed(ids: str, ws: str) -> str:
+    """Each chunk's score over every posting of the terms given as parameters `ids` (term
+    ids) and `ws` (their weights); `s.avgdl` comes from the statement's `s`."""
+    return f"""SELECT p.chunk, sum({_TERM_SCORE}) AS score
+    FROM unnest(%({ids})s::int[], %({ws})s::float8[]) AS q (term_id, w)
+    JOIN {SCHEMA}.postings p ON p.term_id = q.term_id CROSS JOIN s
+    GROUP BY p.chunk"""
+
+
 # Partial scores over some terms (`ids`, `ws`), best first.
 _PARTIAL = f"""
 WITH s AS (SELECT {_AVGDL} AS avgdl)
-SELECT p.chunk, sum({_TERM_SCORE}) AS score
-FROM unnest(%(ids)s::int[], %(ws)s::float8[]) AS q (term_id, w)
-JOIN {SCHEMA}.postings p ON p.term_id = q.term_id CROSS JOIN s
-GROUP BY p.chunk ORDER BY score DESC LIMIT %(limit)s"""
+{_summed("ids", "ws")} ORDER BY score DESC LIMIT %(limit)s"""
 # Full scores of given chunks over every query term, by primary-key lookups.
 _FULL_OF = f"""
 WITH s AS (SELECT {_AVGDL} AS avgdl)
@@ -168,18 +176,10 @@ CROSS JOIN s GROUP BY p.chunk"""
 # a question too small to prune, scored in one statement without looking its terms up again.
 _ALL_OF = f"""
 WITH s AS (SELECT {_AVGDL} AS avgdl),
-scored AS MATERIALIZED (
-    SELECT p.chunk, sum({_TERM_SCORE}) AS score
-    FROM unnest(%(ids)s::int[], %(ws)s::float8[]) AS q (term_id, w)
-    JOIN {SCHEMA}.postings p ON p.term_id = q.term_id CROSS JOIN s
-    GROUP BY p.chunk),{_BEST}"""
+scored AS MATERIALIZED ({_summed("ids", "ws")}),{_BEST}"""
 _PRUNED = f"""
 WITH s AS (SELECT {_AVGDL} AS avgdl),
-essential AS MATERIALIZED (
-    SELECT p.chunk, sum({_TERM_SCORE}) AS score
-    FROM unnest(%(e_ids)s::int[], %(e_ws)s::float8[]) AS q (term_id, w)
-    JOIN {SCHEMA}.postings p ON p.term_id = q.term_id CROSS JOIN s
-    GROUP BY p.chunk),
+essential AS MATERIALIZED ({_summed("e_ids", "e_ws")}),
 kept AS MATERIALIZED (
     SELECT chunk, score FROM essential
     WHERE score + %(rest_bound)s >= %(theta)s - 1e-{TIE_DIGITS}),
