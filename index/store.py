@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Literal, Protocol, TypeVar
 
@@ -327,7 +327,7 @@ class CorpusIndex:
                                   bm25_idf(bm25),
                                   weight=rerank_weight)
         return Searcher(self.chunks, {"hybrid": hybrid, "bm25": bm25, "dense": dense},
-                        segment_vectors=self.segments)
+                        segment_vectors=self.segments, facts=self)
 
     def _accent_restorer(self, mode: AccentMode) -> Callable[[str], str] | None:
         bm25 = self.bm25
@@ -358,11 +358,33 @@ class CorpusIndex:
         order): contradicting facts from two articles are both listed, with their dates."""
         subject = subject_key(query.subject)
         order = {d: n for n, d in enumerate(self.documents)}
-        found = [f for f in self.facts if query.matches(f, subject)]
+        # Questions ask about one subject: its facts only are scanned.
+        pool = self.facts if subject is None else self._facts_by_subject.get(subject, [])
+        found = [f for f in pool if query.matches(f, subject)]
         found.sort(key=lambda f: order.get(f.doc_id, 0))
         found.sort(key=lambda f: self.documents[f.doc_id].published or "", reverse=True)
         page = found[query.offset:query.offset + query.limit]
         return FactPage([_hit(f, self.documents[f.doc_id]) for f in page], len(found))
+
+    @cached_property
+    def _facts_by_subject(self) -> dict[str, list[Fact]]:
+        by_subject: dict[str, list[Fact]] = {}
+        for fact in self.facts:
+            by_subject.setdefault(fact.subject, []).append(fact)
+        return by_subject
+
+    @cached_property
+    def _chunks_by_doc(self) -> dict[str, list[Chunk]]:
+        by_doc: dict[str, list[Chunk]] = {}
+        for chunk in self.chunks:
+            by_doc.setdefault(chunk.doc_id, []).append(chunk)
+        for chunks in by_doc.values():
+            chunks.sort(key=lambda c: c.start)
+        return by_doc
+
+    def fact_chunks(self, facts: Sequence[Fact]) -> list[Chunk | None]:
+        """The chunk holding each fact's sentence whole, else the first holding its span."""
+        return [fact_chunk(self._chunks_by_doc.get(f.doc_id, []), f) for f in facts]
 
     def stats(self) -> dict[str, object]:
         words = [len(c.text.split()) for c in self.chunks]
@@ -453,6 +475,15 @@ class CorpusIndex:
         facts = _read_facts(folder, manifest)
         return cls(manifest, {d.doc_id: d for d in documents}, chunks, embeddings, bm25,
                    folded, dense, settings, segments, facts)
+
+
+def fact_chunk(chunks: Sequence[Chunk], fact: Fact) -> Chunk | None:
+    """Of a document's chunks, the one holding `fact`'s sentence whole, else the first
+    holding the start of its span (a table row may be cut across chunks)."""
+    holding = [c for c in chunks if c.start <= fact.start < c.end]
+    whole = [c for c in holding
+             if c.start <= fact.sentence_start and fact.sentence_end <= c.end]
+    return (whole or holding or [None])[0]
 
 
 def facts_of(documents: dict[str, Document], hashes: dict[str, str],

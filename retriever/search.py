@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -11,6 +12,10 @@ from retriever.segments import SegmentVectors
 from retriever.text.gazetteer import canonical_province
 from retriever.text.normalize import match_form, normalize
 from retriever.types import Chunk, Hit, Passage, Retriever, SearchFilter
+
+if TYPE_CHECKING:
+    # The facts are the index's (index/facts); only their protocol is named here.
+    from index.facts.types import FactSource
 
 MAX_QUERY_CHARS = 2000
 MAX_TOP_K = 100
@@ -55,11 +60,14 @@ class Searcher:
     """Ranks the chunks of one index with a choice of retrievers."""
 
     def __init__(self, chunks: Sequence[Chunk], retrievers: Mapping[str, Retriever],
-                 segment_vectors: SegmentVectors | None = None) -> None:
+                 segment_vectors: SegmentVectors | None = None,
+                 facts: FactSource | None = None) -> None:
         self.chunks = list(chunks)
         self.retrievers = dict(retrievers)
         # The index's vectors of its passages' segments, for the answerer (None: embed them).
         self.segment_vectors = segment_vectors
+        # The index's ranking facts, for the answerer (None: an index without them).
+        self.facts = facts
         self._position = {c.chunk_id: i for i, c in enumerate(self.chunks)}
         self._provinces = np.array(
             [match_form(c.province) if c.province else "" for c in self.chunks], dtype=object

@@ -10,11 +10,12 @@ from index.facts.types import (
     FactHit,
     FactPage,
     FactQuery,
+    FactSource,
     Level,
     Measure,
     RankingIndex,
     subject_key,
 )
 
-__all__ = ["FACTS_VERSION", "Fact", "FactExtractor", "FactHit", "FactPage", "FactQuery", "Level",
-           "Measure", "RankingIndex", "extract_facts", "subject_key"]
+__all__ = ["FACTS_VERSION", "Fact", "FactExtractor", "FactHit", "FactPage", "FactQuery",
+           "FactSource", "Level", "Measure", "RankingIndex", "extract_facts", "subject_key"]

@@ -224,9 +224,12 @@ def _subjects(text: str, folded: str, patterns: _Patterns) -> list[_Mention]:
 
 def _years(text: str, folded: str, patterns: _Patterns) -> list[_Mention]:
     found = []
-    for match in re.finditer(r"(?<![\d/.,-])(20\d\d)(?![\d/]|\.\d|,\d)", text):
+    # "nhiệm kỳ 2020-2025", "giai đoạn 2021 – 2025": a span of years, no fact's year.
+    for match in re.finditer(r"(?<![\d/.,\-–])(20\d\d)(?![\d/]|\.\d|,\d|\s*[-–]\s*20\d\d)",
+                             text):
         year = int(match.group(1))
-        if not FIRST_YEAR <= year <= LAST_YEAR:
+        if not FIRST_YEAR <= year <= LAST_YEAR or re.search(
+                r"20\d\d\s*[-–]\s*$", text[max(0, match.start() - 8):match.start()]):
             continue
         before = folded[max(0, match.start() - 30):match.start()]
         found.append(_Mention("year", match.start(), match.end(), year=year,

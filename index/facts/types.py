@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from retriever.text.gazetteer import canonical_province
 
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from retriever.types import Chunk
+
 # Bumped whenever the extractor's output changes: indexes record it, and facts built by
 # another version are extracted again (files) or rebuilt (PostgreSQL) rather than served.
-FACTS_VERSION = "1"
+FACTS_VERSION = "2"
 
 
 class RankingIndex(StrEnum):
@@ -125,3 +130,13 @@ def subject_key(subject: str | None) -> str | None:
     if subject is None or not subject.strip():
         return None
     return canonical_province(subject) or " ".join(subject.split())
+
+
+class FactSource(Protocol):
+    """An index's facts as the answering pipeline reads them (both backends)."""
+
+    def fact_page(self, query: FactQuery) -> FactPage: ...
+
+    def fact_chunks(self, facts: Sequence[Fact]) -> list[Chunk | None]:
+        """The passage holding each fact's sentence (else its span), to cite it by."""
+        ...

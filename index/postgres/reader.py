@@ -195,6 +195,28 @@ class PostgresIndex:
         return FactPage([FactHit(Fact.from_dict(fact), span, sentence, title, published)
                          for fact, title, published, span, sentence in rows], int(total))
 
+    def fact_chunks(self, facts: Sequence[Fact]) -> list[Chunk | None]:
+        """The chunk holding each fact's sentence whole, else the first holding its span,
+        as CorpusIndex.fact_chunks; one statement for them all."""
+        if not facts:
+            return []
+        with self.db.snapshot() as connection:
+            rows = connection.execute(
+                f"""SELECT DISTINCT ON (q.n) q.n, {_CHUNK_COLUMNS}
+                    FROM unnest(%s::text[], %s::int[], %s::int[], %s::int[])
+                         WITH ORDINALITY AS q(doc_id, span_start, sentence_start,
+                                              sentence_end, n)
+                    JOIN {SCHEMA}.chunks c ON c.doc_id = q.doc_id
+                         AND c.start_offset <= q.span_start AND q.span_start < c.end_offset
+                    ORDER BY q.n, (c.start_offset <= q.sentence_start
+                                   AND q.sentence_end <= c.end_offset) DESC,
+                             c.start_offset""",
+                ([f.doc_id for f in facts], [f.start for f in facts],
+                 [f.sentence_start for f in facts], [f.sentence_end for f in facts]),
+            ).fetchall()
+        found = {int(row[0]) - 1: _chunk(row[1:]) for row in rows}
+        return [found.get(n) for n in range(len(facts))]
+
     def facts(self) -> list[Fact]:
         """Every ranking fact, in document order then text order."""
         with self.db.snapshot() as connection:
@@ -300,7 +322,7 @@ class PostgresSearcher(Searcher):
 
     def __init__(self, index: PostgresIndex,
                  retrievers: Callable[[SqlFilter | None], dict[str, Retriever]]) -> None:
-        super().__init__([], retrievers(None))
+        super().__init__([], retrievers(None), facts=index)
         self.index, self._retrievers_for = index, retrievers
 
     def provinces(self) -> list[str]:

@@ -3,6 +3,7 @@ frame around a Vietnamese answer. Vietnamese and English; nothing else is worded
 
 from __future__ import annotations
 
+from index.facts import FactHit
 from service.answering.question import QuestionInfo, QuestionKind
 from service.answering.reasons import DeclineReason
 from service.answering.scope import CorpusScope
@@ -19,6 +20,10 @@ def _vietnamese_opening(reason: DeclineReason, about: str, question: QuestionInf
                         ) -> str:
     if reason in _CONSTRAINT_REASONS and question is not None:
         return unmet_message(question, reason)
+    if reason == DeclineReason.INDEX and about:
+        of = f" của {', '.join(question.provinces)}" if question and question.provinces else ""
+        return (f"Xin lỗi, các bài viết hiện có không nêu {about}{of} "
+                "nên tôi chưa trả lời được.")
     if reason == DeclineReason.ELSEWHERE and question is not None:
         asked = ", ".join(question.provinces)
         where = f" (chỉ có của {about})" if about else ""
@@ -39,6 +44,9 @@ def _english_opening(reason: DeclineReason, about: str, question: QuestionInfo |
     if reason == DeclineReason.YEAR and question is not None and question.years:
         return (f"Sorry, the articles have no information for {', '.join(question.years)} "
                 "on this question.")
+    if reason == DeclineReason.INDEX and about:
+        of = f" for {', '.join(question.provinces)}" if question and question.provinces else ""
+        return f"Sorry, the articles do not give the {about}{of}."
     if reason == DeclineReason.ROLE:
         return "Sorry, the articles do not name who holds the office you ask about."
     if reason == DeclineReason.COUNT:
@@ -95,3 +103,67 @@ def in_english(sentence: str, span: str | None) -> str:
     """An answer to an English question: the cited Vietnamese sentence, framed in English."""
     short = f" In short: {span}." if span else ""
     return f"The articles say (in Vietnamese): “{sentence}” [1].{short}"
+
+
+def _dated(hit: FactHit, language: str) -> str:
+    if not hit.published:
+        return "an article" if language == "en" else "một bài viết"
+    return f"the article of {hit.published}" if language == "en" else f"bài ngày {hit.published}"
+
+
+def fact_answer(hits: list[FactHit], spans: list[str], index: str, year: int | None,
+                language: str = "vi") -> str:
+    """An answer from facts, hit n cited as [n]: the sentence stating it and, when the
+    sentence does not say it, the index and year it is of; other articles stating the same
+    are cited after it. Articles that disagree are all quoted, newest first, with dates."""
+    english = language == "en"
+    of = f"{index} {year}" if year is not None else index
+    if len({h.fact.value for h in hits}) == 1:
+        hit = hits[0]
+        also = "".join(f"[{n}]" for n in range(2, len(hits) + 1))
+        if english:
+            return in_english(hit.sentence, spans[0]) + f" ({of}{'; also ' + also if also else ''})"
+        stated = str(year) in hit.sentence if year is not None else True
+        note = "" if stated else f" (số liệu {index} năm {year})"
+        return f"{hit.sentence.rstrip(' .')} [1]{also}{note}."
+    quoted = "; ".join(f"{_dated(h, language)}: “{h.sentence}” [{n}]"
+                       for n, h in enumerate(hits, start=1))
+    if english:
+        return f"The articles disagree on {of}: {quoted}."
+    return f"Các bài viết nêu khác nhau về {of}: {quoted}."
+
+
+def place_answer(hits: list[FactHit], place: str, index: str, year: int | None,
+                 language: str = "vi") -> str:
+    """Who holds a place ("đứng đầu", "đứng cuối") on an index, hit n cited as [n]: the
+    first sentence saying so quoted, the others cited."""
+    of = f"{index} {year}" if year is not None else index
+    holders = " và ".join(dict.fromkeys(h.fact.subject for h in hits))
+    cited = "".join(f"[{n}]" for n in range(1, len(hits) + 1))
+    if language == "en":
+        where = "First" if place == "first" else "Last"
+        return (f"{where} on {of}: {holders} {cited}. The articles say (in Vietnamese): "
+                f"“{hits[0].sentence}” [1].")
+    where = "Đứng đầu" if place == "first" else "Đứng cuối"
+    return f"{where} {of} là {holders} {cited}: “{hits[0].sentence}” [1]."
+
+
+def bridge_place(holder: str, place: str, index: str, year: int | None,
+                 language: str = "vi") -> str:
+    """The first half of a bridge answer: whose place it is, cited [1]."""
+    of = f"{index} {year}" if year is not None else index
+    if language == "en":
+        return f"{holder} was {'first' if place == 'first' else 'last'} on {of} [1]."
+    return f"{holder} {'đứng đầu' if place == 'first' else 'đứng cuối'} {of} [1]."
+
+
+def year_not_covered(hits: list[FactHit], spans: list[str], subject: str, index: str,
+                     asked: int, language: str = "vi") -> str:
+    """A decline that offers what the articles have: the subject's index in other years."""
+    if language == "en":
+        have = ", ".join(f"{index} {h.fact.year} for {subject} ({s}) [{n}]"
+                         for n, (h, s) in enumerate(zip(hits, spans, strict=True), start=1))
+        return f"The articles have {have}, not {asked}."
+    have = ", ".join(f"{index} {h.fact.year} của {subject} ({s}) [{n}]"
+                     for n, (h, s) in enumerate(zip(hits, spans, strict=True), start=1))
+    return f"Các bài viết có {have}, không có năm {asked}."

@@ -20,22 +20,40 @@ from collections.abc import Sequence
 from dataclasses import replace
 from functools import lru_cache
 
+from index.facts.constraints import question_constraints, split_bridge
 from retriever.coverage import IdfLookup, coverage, query_weights, text_tokens
 from retriever.lru import LRUCache
 from retriever.rerank import bm25_idf
 from retriever.retrievers import BM25Retriever, QueryEmbedder
 from retriever.search import MAX_QUERY_CHARS, Searcher, validate_query
 from retriever.text.abbreviations import expand_abbreviations
+from retriever.text.gazetteer import canonical_province
 from retriever.text.normalize import fold_diacritics, has_diacritics, match_form, normalize
 from retriever.types import Chunk, Passage, SearchFilter
 from service.answering.extractive import Extraction, vietnamese_terms_of_english
+from service.answering.facts import (
+    FactAnswerer,
+    FactOutcome,
+    FactVerdict,
+    asked_ranking,
+    short_span,
+    stated_conflict,
+)
 from service.answering.followup import resolve_followup
 from service.answering.generative import (
     GeneratorError,
     OpenAICompatibleGenerator,
     cited_numbers,
 )
-from service.answering.messages import abstention_message, in_english, small_talk_reply
+from service.answering.messages import (
+    abstention_message,
+    bridge_place,
+    fact_answer,
+    in_english,
+    place_answer,
+    small_talk_reply,
+    year_not_covered,
+)
 from service.answering.question import (
     QuestionInfo,
     QuestionKind,
@@ -83,6 +101,8 @@ ANSWER_CACHE_SIZE = 1024
 # than unanswerable ones (docs/reader.md): its probabilities rank spans, they do not tell a
 # right span from a wrong one well enough to decline on.
 DEFAULT_NEURAL_MIN_PROBABILITY = 0.0
+# Answer.reader of an answer given by the facts stage, not by a reader of passages.
+FACTS_READER = "facts"
 
 
 def idf_lookup(searcher: Searcher) -> IdfLookup:
@@ -107,7 +127,8 @@ class QAPipeline:
                  reader: ReaderKind = ReaderKind.RULES,
                  neural_min_probability: float = DEFAULT_NEURAL_MIN_PROBABILITY,
                  decline_on_null: bool = False,
-                 switch_probability: float = DEFAULT_SWITCH_PROBABILITY) -> None:
+                 switch_probability: float = DEFAULT_SWITCH_PROBABILITY,
+                 facts: bool = True) -> None:
         if not 0.0 <= min_confidence <= 1.0:
             raise ValueError("min_confidence must be between 0 and 1")
         self.searcher = searcher
@@ -131,6 +152,10 @@ class QAPipeline:
         # Off by default: on the validation documents it declined 6% of viquad2's
         # unanswerable questions and 3-12% of the answerable ones (docs/reader.md).
         self.decline_on_null = decline_on_null
+        # Ranking questions answered from the index's facts first (facts=False: the
+        # readers alone, to measure what the facts add).
+        self.facts = (FactAnswerer(searcher.facts) if facts and searcher.facts is not None
+                      else None)
         self.provinces = searcher.provinces()
         self.scope = CorpusScope.of(searcher.chunks)
         # A widget's visitors ask the same few questions; the key holds the index's version,
@@ -192,7 +217,20 @@ class QAPipeline:
         # A follow-up carries its conversation's context: a valid long message plus history
         # may exceed the searcher's limit, which is the user's fault only for the message.
         query = query[:MAX_QUERY_CHARS]
-        if question.compare:
+        if not question.compare:
+            bridged = self._bridged(text, question.language, top_k, province, retriever)
+            if bridged is not None:
+                return bridged
+        from_facts = None if question.compare else self._from_facts(question,
+                                                                     province or within)
+        if from_facts is not None and not from_facts.abstained:
+            # The passages a reader would have read are the answer's other sources.
+            passages = self.searcher.search(query, top_k,
+                                            SearchFilter(province=province or within),
+                                            retriever)
+            searched = time.perf_counter()
+            answer = _with_sources(from_facts, passages)
+        elif question.compare:
             # Each province is searched on its own (its retrieval is part of the answer).
             searched = time.perf_counter()
             answer = self._compare(question, top_k, retriever)
@@ -210,6 +248,10 @@ class QAPipeline:
                     question, answer):
                 answer = self._abstain(question, DeclineReason.WEAK,
                                        confidence=answer.confidence)
+            if from_facts is not None and answer.abstained:
+                # The facts know the index only in other years, and no passage answers
+                # for the year asked either: say what the articles do have.
+                answer = from_facts
         if self.generator is not None and not answer.abstained:
             answer = self._generated(text, answer)
         finished = time.perf_counter()
@@ -266,6 +308,85 @@ class QAPipeline:
             return decision
         return self._cited(decision, with_terms, cite, kind, question.language)
 
+    def _bridged(self, text: str, language: str, top_k: int, province: str | None,
+                 retriever: str) -> Answer | None:
+        """The bridge stage: "Tỉnh đứng đầu PCI 2023 xếp thứ mấy về DTI 2022?" is the
+        place's holder from the facts ("Quảng Ninh"), then the question about it answered
+        as asked of it ("Quảng Ninh xếp thứ mấy về DTI 2022?"), both cited. None when the
+        question is not one, or the facts do not name exactly one holder."""
+        if self.facts is None:
+            return None
+        bridge = split_bridge(text)
+        if bridge is None:
+            return None
+        inner = question_constraints(bridge.inner)
+        verdict = self.facts.decide(inner)
+        if verdict is None or verdict.outcome != FactOutcome.PLACE_HELD or inner.position is None:
+            return None
+        holders = list(dict.fromkeys(h.fact.subject for h in verdict.hits))
+        [chunk] = self.facts.source.fact_chunks([verdict.hits[0].fact])
+        if len(holders) != 1 or chunk is None:
+            return None
+        outer = question_constraints(bridge.outer)
+        # What the second half leaves unsaid is the first half's: "đạt bao nhiêu điểm?"
+        # of the same index and year.
+        rest = bridge.outer.rstrip(" ?")
+        if not outer.indices:
+            rest += f" về {verdict.index.value}"
+        if not outer.years and verdict.year is not None:
+            rest += f" năm {verdict.year}"
+        second = self._answer(f"{holders[0]} {rest}?", (), top_k, province, retriever,
+                              time.perf_counter())
+        first = Citation.from_passage(1, Passage(chunk, 1.0))
+        shifted = re.sub(r"\[(\d+)\]", lambda m: f"[{int(m.group(1)) + 1}]", second.text)
+        place = bridge_place(holders[0], inner.position.value, verdict.index.value,
+                             verdict.year, language)
+        return replace(second, text=f"{place} {shifted}",
+                       citations=[first, *(replace(c, n=c.n + 1) for c in second.citations)],
+                       sources=[replace(c, n=c.n + 1) for c in second.sources])
+
+    def _from_facts(self, question: QuestionInfo, within: str | None) -> Answer | None:
+        """The facts stage (facts.py): an answer or a decline from the index's ranking
+        facts, cited to the passages stating them; None leaves the question to the
+        readers."""
+        if self.facts is None:
+            return None
+        constraints = question.facts
+        if within and constraints.subjects and (canonical_province(within) or within
+                                                 ) not in constraints.subjects:
+            return None  # asked about another province than the one searched
+        verdict = self.facts.decide(constraints, within)
+        if verdict is None:
+            return None
+        chunks = self.facts.source.fact_chunks([h.fact for h in verdict.hits])
+        if any(chunk is None for chunk in chunks):
+            return None  # an index whose facts and passages disagree: let the readers read
+        citations = [Citation.from_passage(n, Passage(chunk, 1.0))
+                     for n, chunk in enumerate(chunks, start=1) if chunk is not None]
+        return self._fact_answer(question, verdict, citations)
+
+    def _fact_answer(self, question: QuestionInfo, verdict: FactVerdict,
+                     citations: list[Citation]) -> Answer:
+        language = question.language
+        spans = [short_span(h) for h in verdict.hits]
+        index = verdict.index.value
+        if verdict.outcome == FactOutcome.YEAR_NOT_COVERED:
+            assert verdict.year is not None
+            text = year_not_covered(verdict.hits, spans, verdict.subject, index,
+                                    verdict.year, language)
+            return Answer(text, None, True, citations, reason=DeclineReason.YEAR,
+                          reader=FACTS_READER)
+        if verdict.outcome == FactOutcome.PLACE_HELD:
+            place = question.facts.position
+            assert place is not None
+            text = place_answer(verdict.hits, place.value, index, verdict.year, language)
+            subjects = list(dict.fromkeys(h.fact.subject for h in verdict.hits))
+            return Answer(text, " và ".join(subjects), False, citations,
+                          confidence=1.0, reader=FACTS_READER)
+        text = fact_answer(verdict.hits, spans, index, verdict.year, language)
+        return Answer(text, spans[0], False, citations, confidence=1.0,
+                      reader=FACTS_READER)
+
     def _span_in_sentence(self, question: QuestionInfo, request: ReadRequest,
                           rules_best: Candidate) -> tuple[Candidate, ReaderKind]:
         """HOIDAP_READER=auto (readers/choice.py): the trained reader's first window is
@@ -291,6 +412,12 @@ class QAPipeline:
             return self._abstain(question, best.unmet, confidence=best.score)
         if best.score < self.min_confidence:
             return self._abstain(question, DeclineReason.WEAK, confidence=best.score)
+        chunk = request.passages[best.passage_index].chunk
+        conflict = stated_conflict(question.facts, chunk, best.sentence_start,
+                                   best.sentence_end)
+        if conflict is not None:
+            return self._abstain(question, conflict, asked_ranking(question.facts),
+                                 best.score)
         elsewhere = self._answered_elsewhere(question, passages, relevant, best, request)
         if elsewhere is not None:
             return self._abstain(question, DeclineReason.ELSEWHERE, elsewhere, best.score)
@@ -308,7 +435,8 @@ class QAPipeline:
         if not met:
             if verified and verified[0].unmet is not None:
                 reason = verified[0].unmet
-                about = ", ".join(question.provinces) if reason == DeclineReason.PROVINCE else ""
+                about = (", ".join(question.provinces) if reason == DeclineReason.PROVINCE
+                         else asked_ranking(question.facts))
                 return self._abstain(question, reason, about, verified[0].score)
             return self._abstain(question, DeclineReason.NO_ANSWER,
                                  confidence=1 - (reading.no_answer or 1.0))
@@ -332,7 +460,8 @@ class QAPipeline:
         years = missing_years(question.years, chunk.text, chunk.title)
         if years and missing_years(years, self._lead_in(passage)):
             return DeclineReason.YEAR
-        return None
+        return stated_conflict(question.facts, chunk, candidate.sentence_start,
+                               candidate.sentence_end)
 
     def _cited(self, best: Candidate, passages: list[Passage], cite: int | None,
                kind: ReaderKind, language: str = "vi") -> Answer:
@@ -447,6 +576,15 @@ class QAPipeline:
         return Answer(abstention_message(self.scope, reason, about, question.language,
                                          question),
                       None, True, [], reason=reason, confidence=confidence)
+
+
+def _with_sources(answer: Answer, passages: Sequence[Passage]) -> Answer:
+    """`answer` with the passages it does not cite as its sources, numbered after them."""
+    cited = {c.chunk_id for c in answer.citations}
+    others = [p for p in passages if p.chunk.chunk_id not in cited]
+    first = len(answer.citations) + 1
+    return replace(answer, sources=[Citation.from_passage(n, p)
+                                    for n, p in enumerate(others, start=first)])
 
 
 def _sentence_similarity(searcher: Searcher) -> SentenceSimilarity | None:

@@ -11,6 +11,7 @@ class DeclineReason(StrEnum):
     TERM = "term"  # a term the question requires ("5G") is in no passage
     NO_SENTENCE = "no sentence"  # the passages have no readable sentence
     YEAR = "year"  # the year asked is not the one the text states
+    INDEX = "index"  # the ranking index asked (DTI, PCI, ...) is not the one the text states
     TYPE = "type"  # no answer of the kind asked (a rank, an amount)
     COUNT = "count"  # no number of the thing counted
     ROLE = "role"  # no one holding the office asked about
@@ -22,5 +23,5 @@ class DeclineReason(StrEnum):
 
 
 # The constraints a candidate can fail (verify.py), as opposed to the pipeline's own reasons.
-UNMET_REASONS = (DeclineReason.PROVINCE, DeclineReason.YEAR, DeclineReason.TYPE,
-                 DeclineReason.COUNT, DeclineReason.ROLE)
+UNMET_REASONS = (DeclineReason.PROVINCE, DeclineReason.YEAR, DeclineReason.INDEX,
+                 DeclineReason.TYPE, DeclineReason.COUNT, DeclineReason.ROLE)

@@ -58,7 +58,9 @@ class ChatResponse(BaseModel):
     # Added fields (older clients ignore them): the question actually answered after
     # follow-up resolution, which reader gave the span, and why an answer was declined.
     resolved_question: str = ""
-    reader: str | None = Field(default=None, description="rules or neural")
+    reader: str | None = Field(default=None, description=(
+        "rules or neural (the reader of the passages), or facts (a ranking fact the index "
+        "extracted from an article)"))
     decline_reason: str | None = Field(default=None, description="why it abstained, e.g. "
                                        "province, year, no answer, weak")
     # Since the feedback API: the other passages retrieved (numbered after the citations;

@@ -5,6 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from index.facts import FACTS_VERSION
 from index.store import (
     CURRENT_LINK,
     VERSIONS_DIR,
@@ -282,7 +283,7 @@ def test_facts_are_built_saved_and_loaded_with_the_index(
         ("Phú Yên", "rank", 30.0, 2023), ("Phú Yên", "rank_change", 7.0, 2023)]
     built.save(index_dir)
     manifest = json.loads((current_version(index_dir) / "manifest.json").read_text())
-    assert manifest["facts_version"] == "1" and manifest["fact_count"] == len(built.facts)
+    assert manifest["facts_version"] == FACTS_VERSION and manifest["fact_count"] == len(built.facts)
     assert "facts.jsonl" in manifest["files"]
     assert CorpusIndex.load(index_dir, model_id=encoder.model_id).facts == built.facts
 

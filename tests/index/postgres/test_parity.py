@@ -142,7 +142,8 @@ def test_answers_equal_the_files_backend(sample_index: CorpusIndex,
     stored = sample_index.searcher(memo_encoder)
     # Postgres embeds the answer segments while answering (float32) where the files index
     # stores them (float16): compared with the same on-the-fly vectors, scores are equal.
-    files = QAPipeline(Searcher(stored.chunks, stored.retrievers, segment_vectors=None))
+    files = QAPipeline(Searcher(stored.chunks, stored.retrievers, segment_vectors=None,
+                                facts=stored.facts))
     files_stored = QAPipeline(stored)
     postgres = QAPipeline(sample_postgres.searcher(memo_encoder))
     assert postgres.provinces == files.provinces
@@ -150,6 +151,7 @@ def test_answers_equal_the_files_backend(sample_index: CorpusIndex,
         expected, found = files.answer(question.question), postgres.answer(question.question)
         assert (found.text, found.abstained) == (expected.text, expected.abstained), question.id
         assert found.confidence == pytest.approx(expected.confidence, rel=1e-9)
+        assert [c.chunk_id for c in found.citations] == [c.chunk_id for c in expected.citations]
         with_stored = files_stored.answer(question.question)
         assert (with_stored.text, with_stored.abstained) == (found.text, found.abstained)
         assert with_stored.confidence == pytest.approx(found.confidence, abs=1e-3)

@@ -288,6 +288,12 @@ def test_facts_are_written_and_removed_with_their_documents(
     for query in (FactQuery(), FactQuery(subject="phu yen"), FactQuery(year=2023, limit=1),
                   FactQuery(measure=Measure.RANK_CHANGE), FactQuery(offset=1)):
         assert index.fact_page(query) == files.fact_page(query), query
+    # The passage each fact is cited by: the same chunk on both backends, asked at once.
+    cited = index.fact_chunks(files.facts)
+    assert cited == files.fact_chunks(files.facts) and all(cited)
+    assert all(c is not None and c.doc_id == f.doc_id and c.start <= f.start < c.end
+               for c, f in zip(cited, files.facts, strict=True))
+    assert index.fact_chunks([]) == []
     writer.add([RANKED[1]])
     assert [f.subject for f in index.facts() if f.doc_id == "ranked-b"] == ["Long An"]
     writer.add([Document("ranked-a", "DTI 2023", "Theo DTI 2023, Phú Yên xếp thứ 29/63.")])

@@ -39,8 +39,9 @@ class ScriptedReader:
 
 def _pipeline(searcher: Searcher, reader: ScriptedReader,
               kind: ReaderKind = ReaderKind.NEURAL, **options: float | bool) -> QAPipeline:
+    # The readers alone: ranking questions of the sample would be answered from its facts.
     return QAPipeline(searcher, neural=reader, reader=kind, cache_size=0,  # type: ignore[arg-type]
-                      **options)
+                      facts=False, **options)
 
 
 def test_the_trained_reader_answers_and_its_passage_is_cited_first(
@@ -118,7 +119,7 @@ def test_combine_takes_the_trained_span_inside_the_rules_sentence() -> None:
 def test_auto_answers_with_the_rules_sentence_and_the_trained_span(
         sample_searcher: Searcher) -> None:
     question = "Bình Phước xếp hạng chuyển đổi số thứ mấy?"
-    rules_only = QAPipeline(sample_searcher, cache_size=0).answer(question)
+    rules_only = QAPipeline(sample_searcher, cache_size=0, facts=False).answer(question)
     reader = ScriptedReader("thứ 9 cả nước", probability=0.5)
     auto = _pipeline(sample_searcher, reader, ReaderKind.AUTO).answer(question)
     assert auto.reader == ReaderKind.NEURAL and auto.span == "thứ 9 cả nước"

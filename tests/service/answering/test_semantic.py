@@ -65,7 +65,8 @@ def test_answers_equal_those_of_embedding_segments_while_answering(
         stored_answers: tuple[Answers, list[float]], sample_index: CorpusIndex,
         onnx_encoder: Encoder) -> None:
     searcher = sample_index.searcher(onnx_encoder)
-    on_the_fly = Searcher(searcher.chunks, searcher.retrievers, segment_vectors=None)
+    on_the_fly = Searcher(searcher.chunks, searcher.retrievers, segment_vectors=None,
+                          facts=searcher.facts)
     answers, confidences = _answers(QAPipeline(on_the_fly, cache_size=0))
     assert answers == stored_answers[0]
     # float16 storage and other batches move a confidence by < 1e-4 (measured 6e-5).
@@ -81,7 +82,9 @@ def test_answers_equal_those_of_embedding_segments_while_answering(
 def test_a_question_is_embedded_once(question: str, sample_index: CorpusIndex,
                                      onnx_encoder: Encoder) -> None:
     guarded = NoPassageEncoder(onnx_encoder)
-    answer = QAPipeline(sample_index.searcher(guarded), cache_size=0).answer(question)
+    # The readers: a ranking question would be answered from the facts, embedding nothing.
+    answer = QAPipeline(sample_index.searcher(guarded), cache_size=0,
+                        facts=False).answer(question)
     assert not answer.abstained
     assert guarded.queries == 1  # retrieval and sentence similarity share the vector
 

@@ -1,0 +1,206 @@
+"""The facts stage: a ranking question answered, or declined, from the index's facts.
+
+Between analysing the question and retrieving passages. A question that names one subject,
+one index and a measure ("Quảng Ngãi xếp thứ mấy về DTI 2022?"), or asks who holds a place
+("Tỉnh nào đứng đầu PCI 2023?"), is looked up among the facts extracted at ingest
+(index/facts). An exactly matching fact answers it, cited to the span that states it; when
+the subject's facts on that index are all of other years, the question is declined with
+what the articles do have ("có DTI 2023 ..., không có năm 2022"). Anything else (no such
+fact, a fact of unknown year, an aim, a comparison) goes on to retrieval and the readers.
+
+Contradicting facts (two articles, two ranks for one year) are all returned, the newer
+article first: the pipeline cites both, with their dates.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from functools import lru_cache
+
+from index.facts import (
+    Fact,
+    FactHit,
+    FactQuery,
+    FactSource,
+    Level,
+    Measure,
+    RankingIndex,
+    extract_facts,
+)
+from index.facts.constraints import FactConstraints, Position
+from retriever.text.normalize import fold_diacritics
+from retriever.types import Chunk, Document
+from service.answering.reasons import DeclineReason
+
+# What a fact can answer: the index's own measures (an aim or a top-N membership cannot
+# answer "thứ mấy").
+_ANSWERABLE = (Measure.RANK, Measure.SCORE, Measure.RANK_CHANGE, Measure.SCORE_CHANGE)
+# The facts a question's subject can have on one index: far more than any corpus states.
+_LOOKUP_LIMIT = 1000
+
+
+class FactOutcome(StrEnum):
+    ANSWERED = "answered"  # facts of the subject, index, year and measure asked
+    YEAR_NOT_COVERED = "year not covered"  # the subject's facts on the index are of other years
+    PLACE_HELD = "place held"  # who holds the place asked ("đứng đầu", "đứng cuối")
+
+
+@dataclass(frozen=True)
+class FactVerdict:
+    """What the facts say. `hits`: answering facts, newest article first (more than one
+    value among them means the articles disagree), or, for YEAR_NOT_COVERED, the newest
+    fact of each year the articles have."""
+
+    outcome: FactOutcome
+    hits: list[FactHit]
+    index: RankingIndex
+    year: int | None  # the year asked, or the year answered when none was asked
+    subject: str = ""
+
+    @property
+    def values(self) -> list[float | None]:
+        return list(dict.fromkeys(h.fact.value for h in self.hits))
+
+    @property
+    def contradicted(self) -> bool:
+        return self.outcome == FactOutcome.ANSWERED and len(self.values) > 1
+
+
+class FactAnswerer:
+    """Looks a question's constraints up in a FactSource (either backend's index)."""
+
+    def __init__(self, source: FactSource) -> None:
+        self.source = source
+
+    def decide(self, constraints: FactConstraints, within: str | None = None
+               ) -> FactVerdict | None:
+        """The facts' verdict, or None when they do not decide the question.
+
+        `within`: the province a conversation or the widget is about, for a question that
+        names none."""
+        c = constraints
+        if (c.asks_target or c.unknown_index or len(c.indices) != 1 or len(c.years) > 1
+                or c.measure not in _ANSWERABLE):
+            return None
+        index = c.indices[0]
+        year = c.years[0] if c.years else None
+        subjects = c.subjects or ((within,) if within else ())
+        if c.position in (Position.FIRST, Position.LAST) and not c.subjects:
+            return self._place(index, year, c.position, c.level)
+        if len(subjects) != 1 or c.position is not None:
+            return None
+        verdict = self._of_subject(subjects[0], index, year, c.measure)
+        if verdict is None and not c.change_unit_stated:
+            # "tăng bao nhiêu?": no change in places stated, perhaps one in points.
+            verdict = self._of_subject(subjects[0], index, year, Measure.SCORE_CHANGE)
+        return verdict
+
+    def _lookup(self, query: FactQuery) -> list[FactHit]:
+        return self.source.fact_page(query).facts
+
+    def _of_subject(self, subject: str, index: RankingIndex, year: int | None,
+                    measure: Measure) -> FactVerdict | None:
+        hits = self._lookup(FactQuery(subject, index, None, measure, limit=_LOOKUP_LIMIT))
+        if not hits:
+            return None
+        subject = hits[0].fact.subject
+        if year is not None:
+            exact = [h for h in hits if h.fact.year == year]
+            if exact:
+                return FactVerdict(FactOutcome.ANSWERED, exact, index, year, subject)
+            if any(h.fact.year is None for h in hits):
+                return None  # a fact of unknown year may be of the year asked
+            by_year: dict[int, FactHit] = {}
+            for hit in hits:  # newest article first: its fact speaks for its year
+                assert hit.fact.year is not None
+                by_year.setdefault(hit.fact.year, hit)
+            offered = [by_year[y] for y in sorted(by_year, reverse=True)]
+            return FactVerdict(FactOutcome.YEAR_NOT_COVERED, offered, index, year, subject)
+        dated = [h.fact.year for h in hits if h.fact.year is not None]
+        newest = max(dated) if dated else None
+        chosen = [h for h in hits if h.fact.year == newest]
+        return FactVerdict(FactOutcome.ANSWERED, chosen, index, newest, subject)
+
+    def _place(self, index: RankingIndex, year: int | None, position: Position,
+               level: Level | None) -> FactVerdict | None:
+        """Who holds the first or last place; of the level asked ("tỉnh nào", "bộ nào"),
+        the year asked or else the newest year with such a place."""
+        ranks = [h for h in self._lookup(FactQuery(None, index, year, Measure.RANK,
+                                                   limit=_LOOKUP_LIMIT))
+                 if h.fact.year is not None and (level is None or h.fact.level == level)]
+        if year is None and ranks:
+            year = max(h.fact.year for h in ranks if h.fact.year is not None)
+            ranks = [h for h in ranks if h.fact.year == year]
+        if position == Position.FIRST:
+            held = [h for h in ranks if h.fact.value == 1]
+        else:
+            # "63 Bắc Kạn" in a table is last when another fact says "x/63" of that ranking.
+            counts = [h.fact.out_of for h in ranks if h.fact.out_of is not None]
+            held = [h for h in ranks if _is_last(h, max(counts) if counts else None)]
+        if not held:
+            return None
+        return FactVerdict(FactOutcome.PLACE_HELD, held, index, year)
+
+
+def _is_last(hit: FactHit, out_of: int | None) -> bool:
+    """A last place: said so ("đứng cuối", no number) or the rank that is the ranking's
+    "out of" ("63/63"). The largest rank of a list is not: news lists the top 10, not all."""
+    fact = hit.fact
+    of = fact.out_of or out_of
+    return fact.value is None or (of is not None and fact.value == of)
+
+
+# The short answer inside a fact's span: "đứng vị trí thứ 9" -> "thứ 9", "xếp hạng 52" ->
+# "hạng 52", "đạt 0,6812 điểm" -> "0,6812 điểm". Read on the folded span (same length).
+_RANK_CORE_RE = re.compile(r"(?:thu|hang|vi tri|top)\s+\d+(?:\s*/\s*\d+)?|\d+\s*/\s*\d+")
+_SCORE_CORE_RE = re.compile(r"\d+(?:[.,]\d+)*(?:\s*(?:%|diem|points?|bac|places?))?")
+
+
+def short_span(hit: FactHit) -> str:
+    """The fact's value as the article words it: the core of its span."""
+    span = hit.span
+    folded = fold_diacritics(span).lower()
+    pattern = _RANK_CORE_RE if hit.fact.measure == Measure.RANK else _SCORE_CORE_RE
+    match = pattern.search(folded)
+    return span[match.start():match.end()] if match else span.strip()
+
+
+def asked_ranking(constraints: FactConstraints) -> str:
+    """The ranking a question asks about, as a decline names it ("PCI 2023 của Quảng
+    Ngãi" in Vietnamese, the subject left to the message)."""
+    years = " ".join(str(y) for y in constraints.years)
+    return " ".join(p for p in (constraints.indices[0].value if constraints.indices else "",
+                                years) if p)
+
+
+def stated_conflict(constraints: FactConstraints, chunk: Chunk, sentence_start: int,
+                    sentence_end: int) -> DeclineReason | None:
+    """Verify stage for a reader's sentence: the ranking facts it states (read with its
+    passage, so that an index or year said in the sentence before carries over) are all of
+    another index than the one asked (a PCI rank for a DTI question), or all of another
+    year. None when it states none of the subject's facts, or one that matches."""
+    c = constraints
+    if len(c.indices) != 1 or c.measure not in _ANSWERABLE or c.asks_target:
+        return None
+    stated = [f for f in _passage_facts(chunk)
+              if sentence_start <= f.start - chunk.start < sentence_end
+              and (not c.subjects or f.subject in c.subjects)]
+    if not stated:
+        return None
+    if all(f.index != c.indices[0] for f in stated):
+        return DeclineReason.INDEX
+    if c.years and all(f.year is not None and f.year not in c.years for f in stated):
+        return DeclineReason.YEAR
+    return None
+
+
+@lru_cache(maxsize=4096)
+def _passage_facts(chunk: Chunk) -> tuple[Fact, ...]:
+    """The facts a passage states, offsets in its document (the chunk's title and text
+    read as a document of their own)."""
+    facts = extract_facts(Document(chunk.doc_id, chunk.title, chunk.text))
+    return tuple(replace(f, start=f.start + chunk.start, end=f.end + chunk.start,
+                         sentence_start=f.sentence_start + chunk.start,
+                         sentence_end=f.sentence_end + chunk.start) for f in facts)

@@ -1,0 +1,199 @@
+"""The facts stage: ranking questions answered and declined from the index's facts, by the
+index, year and subject they ask about, cited to the passage that states the fact."""
+
+from __future__ import annotations
+
+import pytest
+
+from index.facts import (
+    FactHit,
+    FactPage,
+    FactQuery,
+    Level,
+    Measure,
+    RankingIndex,
+    extract_facts,
+)
+from index.facts.constraints import question_constraints
+from index.facts.types import Fact
+from index.store import CorpusIndex
+from retriever.encoder import Encoder
+from retriever.text.normalize import normalize
+from retriever.types import Chunk, Document
+from service.answering import QAPipeline
+from service.answering.facts import FactAnswerer, FactOutcome, short_span
+from service.answering.pipeline import FACTS_READER
+from service.answering.reasons import DeclineReason
+
+
+def _doc(doc_id: str, title: str, text: str, published: str, province: str | None = None
+         ) -> Document:
+    return Document(doc_id, normalize(title), normalize(text), province, published)
+
+
+RANKINGS = [
+    _doc("qn-dti-2023", "Quảng Ngãi và DTI 2023",
+         "Bộ Thông tin và Truyền thông công bố chỉ số chuyển đổi số cấp tỉnh (DTI) năm 2023. "
+         "Theo đó, Quảng Ngãi xếp thứ 21/63 tỉnh, thành phố. Tỉnh sẽ tiếp tục đầu tư hạ tầng "
+         "số và đào tạo nhân lực.", "2024-05-10", "Quảng Ngãi"),
+    _doc("qn-pci-2022", "PCI 2022 của Quảng Ngãi",
+         "Năm 2022, chỉ số năng lực cạnh tranh cấp tỉnh (PCI) của Quảng Ngãi xếp thứ 30/63. "
+         "Doanh nghiệp đánh giá cao cải cách thủ tục.", "2023-04-20", "Quảng Ngãi"),
+    # Two articles disagree about one year: both are cited, the newer first.
+    _doc("bd-old", "Bình Định: DTI 2023", "Chỉ số DTI 2023 của Bình Định xếp thứ 14/63.",
+         "2024-03-01", "Bình Định"),
+    _doc("bd-new", "Bình Định và DTI 2023", "Theo DTI 2023, Bình Định xếp thứ 12/63.",
+         "2024-06-01", "Bình Định"),
+    _doc("pci-2023", "Công bố PCI 2023",
+         "Năm 2023, Quảng Ninh đứng đầu bảng xếp hạng PCI. Các tỉnh miền núi còn nhiều khó "
+         "khăn.", "2024-05-01"),
+    _doc("other", "Hội thảo chuyển đổi số",
+         "Hội thảo bàn về chuyển đổi số trong nông nghiệp và du lịch của các tỉnh miền Trung.",
+         "2024-01-01"),
+]
+
+
+@pytest.fixture(scope="module")
+def rankings(encoder: Encoder) -> QAPipeline:
+    index = CorpusIndex.build(RANKINGS, encoder)
+    return QAPipeline(index.searcher(encoder), cache_size=0)
+
+
+def test_an_exactly_matching_fact_answers_cited_to_its_span(rankings: QAPipeline) -> None:
+    answer = rankings.answer("Quảng Ngãi xếp thứ mấy về DTI năm 2023?")
+    assert not answer.abstained and answer.reader == FACTS_READER
+    assert answer.span == "thứ 21/63"
+    assert "Quảng Ngãi xếp thứ 21/63" in answer.text and "[1]" in answer.text
+    [cited] = answer.citations
+    assert cited.doc_id == "qn-dti-2023" and "thứ 21/63" in cited.text
+
+
+@pytest.mark.parametrize("question", [
+    "quang ngai xep thu may ve DTI nam 2023",
+    "What was Quang Ngai's DTI rank in 2023?",
+])
+def test_without_diacritics_and_in_english(rankings: QAPipeline, question: str) -> None:
+    answer = rankings.answer(question)
+    assert answer.span == "thứ 21/63" and answer.citations[0].doc_id == "qn-dti-2023"
+
+
+def test_the_year_not_covered_is_declined_with_what_the_articles_have(
+        rankings: QAPipeline) -> None:
+    answer = rankings.answer("Quảng Ngãi xếp thứ mấy về DTI năm 2022?")
+    assert answer.abstained and answer.reason == DeclineReason.YEAR
+    assert answer.text == ("Các bài viết có DTI 2023 của Quảng Ngãi (thứ 21/63) [1], "
+                           "không có năm 2022.")
+    assert [c.doc_id for c in answer.citations] == ["qn-dti-2023"]
+    english = rankings.answer("What was Quang Ngai's DTI rank in 2021?")
+    assert english.abstained and english.text.startswith("The articles have DTI 2023")
+
+
+def test_another_index_of_the_year_never_answers(rankings: QAPipeline) -> None:
+    # The 2022 fact is a PCI rank: a DTI 2022 question must not get it, nor a PCI 2023 one
+    # the DTI 2023 rank.
+    dti = rankings.answer("Chỉ số DTI năm 2022 của Quảng Ngãi xếp thứ mấy?")
+    assert dti.abstained and "30/63" not in dti.text
+    pci = rankings.answer("Quảng Ngãi xếp hạng PCI năm 2023 thứ mấy?")
+    assert pci.abstained and "21/63" not in pci.text
+    assert "PCI 2022 của Quảng Ngãi (thứ 30/63)" in pci.text
+    assert rankings.answer("PCI 2022 của Quảng Ngãi xếp thứ mấy?").span == "thứ 30/63"
+
+
+def test_contradicting_articles_are_both_cited_newest_first(rankings: QAPipeline) -> None:
+    answer = rankings.answer("Bình Định xếp thứ mấy về DTI 2023?")
+    assert not answer.abstained and answer.span == "thứ 12/63"
+    assert [c.doc_id for c in answer.citations] == ["bd-new", "bd-old"]
+    assert "2024-06-01" in answer.text and "2024-03-01" in answer.text
+    assert answer.text.index("12/63") < answer.text.index("14/63")
+
+
+def test_who_holds_a_place(rankings: QAPipeline) -> None:
+    answer = rankings.answer("Tỉnh nào đứng đầu PCI 2023?")
+    assert not answer.abstained and answer.span == "Quảng Ninh"
+    assert answer.text.startswith("Đứng đầu PCI 2023 là Quảng Ninh")
+    assert answer.citations[0].doc_id == "pci-2023"
+    assert rankings.answer("Which province topped the PCI in 2023?").span == "Quảng Ninh"
+
+
+def test_questions_the_facts_do_not_decide_go_to_the_readers(rankings: QAPipeline) -> None:
+    for question in ("Quảng Ngãi đặt mục tiêu xếp thứ mấy về DTI năm 2025?",  # an aim
+                     "Hội thảo bàn về chuyển đổi số trong những lĩnh vực nào?",
+                     "Đà Nẵng xếp thứ mấy về DTI 2023?"):  # no fact of that subject
+        assert rankings.answer(question).reader != FACTS_READER, question
+    readers_only = QAPipeline(rankings.searcher, cache_size=0, facts=False)
+    assert readers_only.answer("Quảng Ngãi xếp thứ mấy về DTI năm 2023?").reader != FACTS_READER
+
+
+def test_a_widget_on_another_province_is_not_answered_from_its_facts(
+        rankings: QAPipeline) -> None:
+    answer = rankings.answer("Quảng Ngãi xếp thứ mấy về DTI năm 2023?", province="Bình Định")
+    assert answer.reader != FACTS_READER
+    within = rankings.answer("Xếp thứ mấy về DTI năm 2023?", province="Bình Định")
+    assert within.reader == FACTS_READER and within.span == "thứ 12/63"
+
+
+class _Facts:
+    """A FactSource over a list of facts, without passages."""
+
+    def __init__(self, facts: list[Fact]) -> None:
+        self.facts = facts
+
+    def fact_page(self, query: FactQuery) -> FactPage:
+        subject = query.subject
+        found = [FactHit(f, "", "", "", None) for f in self.facts
+                 if query.matches(f, subject)]
+        return FactPage(found[query.offset:query.offset + query.limit], len(found))
+
+    def fact_chunks(self, facts: list[Fact]) -> list[Chunk | None]:
+        return [None for _ in facts]
+
+
+def _rank(subject: str, value: float | None, year: int | None = 2023,
+          out_of: int | None = None) -> Fact:
+    return Fact("d", subject, RankingIndex.PAPI, year, Measure.RANK, value, Level.PROVINCE,
+                0, 1, 0, 1, out_of)
+
+
+def test_last_place_from_a_stated_last_or_an_out_of_never_a_list_s_end() -> None:
+    last = question_constraints("Tỉnh nào đứng cuối PAPI 2023?")
+    stated = FactAnswerer(_Facts([_rank("Hà Nội", 1), _rank("Cà Mau", None)]))
+    verdict = stated.decide(last)
+    assert verdict is not None and verdict.outcome == FactOutcome.PLACE_HELD
+    assert [h.fact.subject for h in verdict.hits] == ["Cà Mau"]
+    out_of = FactAnswerer(_Facts([_rank("Hà Nội", 2, out_of=63), _rank("Sơn La", 63, out_of=63)]))
+    assert [h.fact.subject for h in out_of.decide(last).hits] == ["Sơn La"]  # type: ignore[union-attr]
+    # A top-3 list, and ranks of an unknown number: nobody is known to be last.
+    top = FactAnswerer(_Facts([_rank("An Giang", 1), _rank("Bến Tre", 2), _rank("Cần Thơ", 3)]))
+    assert top.decide(last) is None
+    assert FactAnswerer(_Facts([_rank("Hà Nội", 1), _rank("Cần Thơ", 5)])).decide(last) is None
+
+
+def test_no_year_asked_answers_the_newest_and_unknown_years_decline_nothing() -> None:
+    asked = question_constraints("Cà Mau xếp thứ mấy về PAPI?")
+    answerer = FactAnswerer(_Facts([_rank("Cà Mau", 40, 2021), _rank("Cà Mau", 35, 2023)]))
+    verdict = answerer.decide(asked)
+    assert verdict is not None and verdict.year == 2023 and verdict.values == [35]
+    # A fact whose year the article does not say may be of the year asked: not declined.
+    unknown = FactAnswerer(_Facts([_rank("Cà Mau", 40, None)]))
+    assert unknown.decide(question_constraints("Cà Mau xếp thứ mấy về PAPI 2022?")) is None
+
+
+@pytest.mark.parametrize(("span", "measure", "short"), [
+    ("đứng vị trí thứ 9", Measure.RANK, "thứ 9"),
+    ("xếp hạng 52", Measure.RANK, "hạng 52"),
+    ("đứng đầu", Measure.RANK, "đứng đầu"),
+    ("đạt 0,6812 điểm", Measure.SCORE, "0,6812 điểm"),
+    ("tăng 5 bậc", Measure.RANK_CHANGE, "5 bậc"),
+])
+def test_the_short_span_is_the_value_as_the_article_words_it(
+        span: str, measure: Measure, short: str) -> None:
+    fact = Fact("d", "Cà Mau", RankingIndex.DTI, 2023, measure, 1.0, Level.PROVINCE, 0, 1, 0, 1)
+    assert short_span(FactHit(fact, span, span, "", None)) == short
+
+
+def test_the_stage_reads_what_the_extractor_stored() -> None:
+    # The extractor and the stage agree on the sample rankings above.
+    facts = [f for d in RANKINGS for f in extract_facts(d)]
+    assert {(f.subject, f.index, f.year, f.value) for f in facts} >= {
+        ("Quảng Ngãi", RankingIndex.DTI, 2023, 21.0), ("Quảng Ngãi", RankingIndex.PCI, 2022, 30.0),
+        ("Quảng Ninh", RankingIndex.PCI, 2023, 1.0)}
