@@ -19,7 +19,7 @@ logger = logging.getLogger(__name__)
 COLUMNS = (  # (metric key, table header)
     ("hit@1", "hit@1"), ("hit@5", "hit@5"), ("mrr@10", "MRR@10"), ("accuracy", "acc"),
     ("span_em", "span EM"), ("span_f1", "span F1"), ("citation_accuracy", "cite acc"),
-    ("abstain_unanswerable", "abst unans"), ("wrong_abstain", "wrong abst"),
+    ("cite@1", "cite@1"), ("abstain_unanswerable", "abst unans"), ("wrong_abstain", "wrong abst"),
     ("latency_p50_ms", "p50 ms"), ("latency_p95_ms", "p95 ms"),
 )
 MISSES_HEADER = ("run", "id", "type", "question", "expected_answers", "got_answer", "span",
@@ -209,7 +209,8 @@ def write_report(folder: Path, runs: Sequence[RunResult], meta: dict[str, Any]) 
         "Retrieval metrics (hit@k, MRR@10), answer accuracy, span EM/F1 and citation accuracy "
         "are over the answerable questions; an abstention there counts as wrong. A retrieval "
         "or citation hit is a passage from the question's document containing its evidence; "
-        "citation accuracy looks at the first three citations. An answer is right when its "
+        "citation accuracy looks at the first three citations, cite@1 at the answer's [1] "
+        "only. An answer is right when its "
         "text contains an accepted answer after normalisation (NFC, case, whitespace, "
         "thousands dots: 1.506 = 1506). Span EM/F1 compare `answer_span` with the best "
         "accepted answer on syllable tokens (no span: 0). `abst unans`: share of unanswerable "

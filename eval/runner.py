@@ -29,7 +29,7 @@ RETRIEVAL_DEPTH = 10
 CURVE_KS = tuple(range(1, RETRIEVAL_DEPTH + 1))
 # Summary metrics in display order; values are shares in [0, 1] except the latencies (ms).
 METRICS = ("hit@1", "hit@5", "mrr@10", "accuracy", "span_em", "span_f1", "citation_accuracy",
-           "abstain_unanswerable", "wrong_abstain", "latency_p50_ms", "latency_p95_ms")
+           "cite@1", "abstain_unanswerable", "wrong_abstain", "latency_p50_ms", "latency_p95_ms")
 
 
 @dataclass(frozen=True)
@@ -99,6 +99,8 @@ class QuestionResult:
     cited: list[str] = field(default_factory=list)  # chunk ids of the citations, in order
     reason: str | None = None
     error: str | None = None
+    # The answer's own [1] holds the evidence: the passage (or fact) that answers comes first.
+    first_cited: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -113,13 +115,15 @@ def score_question(question: Question, prediction: Prediction, rank: int | None,
         em = span_exact_match(prediction.span, question.answers) if answered else 0.0
         f1 = span_f1(prediction.span, question.answers) if answered else 0.0
         cited = answered and citation_hit(prediction.citations, question)
+        first = answered and citation_hit(prediction.citations, question, depth=1)
     else:
-        correct, em, f1, cited = prediction.abstained, 0.0, 0.0, False
+        correct, em, f1, cited, first = prediction.abstained, 0.0, 0.0, False, False
     return QuestionResult(
         question.id, question.type, question.question, list(question.answers), answerable,
         prediction.resolved_question, prediction.text, prediction.span, prediction.abstained,
         correct, em, f1, cited, rank if answerable else None, latency_ms,
         [p.chunk_id for p in prediction.citations], prediction.reason, prediction.error,
+        first,
     )
 
 
@@ -147,6 +151,7 @@ def summarize(results: Sequence[QuestionResult]) -> dict[str, Any]:
         "span_em": _mean([r.span_em for r in answerable]),
         "span_f1": _mean([r.span_f1 for r in answerable]),
         "citation_accuracy": _mean([r.citation_hit for r in answerable]),
+        "cite@1": _mean([r.first_cited for r in answerable]),
         "abstain_unanswerable": _mean([r.abstained for r in unanswerable]),
         "wrong_abstain": _mean([r.abstained for r in answerable]),
         "latency_p50_ms": percentile(latencies, 50),

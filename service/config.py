@@ -103,6 +103,11 @@ class Settings(BaseSettings):
         "reader's span inside it; falls back to rules, logged, when the trained reader "
         "cannot be loaded)",
     )
+    answer_from_facts: bool = Field(
+        default=True, description="answer ranking questions (a subject's rank, score or "
+        "change on DTI, PCI, PAPI, ... in a year; who came first or last) from the facts "
+        "extracted at ingest, cited to their sentence, before the readers",
+    )
     reader_dir: Path | None = Field(
         default=None, description="folder of a trained reader (manifest.json + "
         "reader.safetensors, `hoidap reader train`); default: the one shipped with hoidap",

@@ -229,4 +229,5 @@ def make_pipeline(settings: Settings, searcher: Searcher,
                       cache_size=settings.answer_cache_size, neural=neural, reader=reader,
                       neural_min_probability=settings.reader_min_probability,
                       switch_probability=settings.reader_switch_probability,
-                      decline_on_null=settings.reader_decline_on_null)
+                      decline_on_null=settings.reader_decline_on_null,
+                      facts=settings.answer_from_facts)

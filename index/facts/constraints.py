@@ -57,8 +57,9 @@ _SCORE_RE = re.compile(r"(?<!\w)(?:bao\s+nhieu\s+diem|diem\s+so|may\s+diem|dat\s
 _CHANGE_RE = re.compile(r"(?<!\w)(?:(?:tang|giam|len|xuong)\s+(?:hay\s+(?:tang|giam)\s+)?"
                         r"(?:bao\s+nhieu|may)(?!\w)|tang\s+hay\s+giam"
                         r"|how\s+many\s+places|up\s+or\s+down|(?:rise|fall|climb|drop)\b)")
-_PLACES_RE = re.compile(r"(?<!\w)(?:bac|hang|places?|ranks?)(?!\w)")
-_POINTS_RE = re.compile(r"(?<!\w)(?:diem|points?)(?!\w)|%|phan\s+tram|percent")
+# The unit a change is asked in, said just after "tăng/giảm bao nhiêu" ("bậc", "điểm").
+_PLACES_RE = re.compile(r"\s*(?:bac|hang|vi\s+tri|places?|ranks?)(?!\w)")
+_POINTS_RE = re.compile(r"\s*(?:diem|points?|%|phan\s+tram|percent)")
 _FIRST_RE = re.compile(r"(?<!\w)(?:dung\s+dau|dan\s+dau|cao\s+nhat|hang\s+nhat|so\s+1"
                        r"|(?:dung|xep|hang|vi\s+tri)\s+thu\s+nhat|number\s+one|ranked\s+first"
                        r"|top\s+1(?!\d)|first|highest|led|leads|top(?:ped)?(?!\s*\d))(?!\w)")
@@ -104,11 +105,13 @@ def question_constraints(question: str) -> FactConstraints:
         position = Position.LAST
     elif _FIRST_RE.search(folded) and (which or not subjects):
         position = Position.FIRST
-    asks_change = bool(_CHANGE_RE.search(folded))
+    change = _CHANGE_RE.search(folded)
+    asks_change = change is not None
     change_unit_stated = True
-    if asks_change:
+    if change is not None:
         measure: Measure | None = Measure.RANK_CHANGE
-        places, points = _PLACES_RE.search(folded), _POINTS_RE.search(folded)
+        places = "place" in change.group(0) or _PLACES_RE.match(folded, change.end())
+        points = _POINTS_RE.match(folded, change.end())
         if points and not places:
             measure = Measure.SCORE_CHANGE
         # "tăng bao nhiêu?": places or points, whichever the articles state.

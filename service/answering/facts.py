@@ -109,7 +109,8 @@ class FactAnswerer:
         if year is not None:
             exact = [h for h in hits if h.fact.year == year]
             if exact:
-                return FactVerdict(FactOutcome.ANSWERED, exact, index, year, subject)
+                return FactVerdict(FactOutcome.ANSWERED, _best_stated_first(exact), index,
+                                   year, subject)
             if any(h.fact.year is None for h in hits):
                 return None  # a fact of unknown year may be of the year asked
             by_year: dict[int, FactHit] = {}
@@ -121,7 +122,8 @@ class FactAnswerer:
         dated = [h.fact.year for h in hits if h.fact.year is not None]
         newest = max(dated) if dated else None
         chosen = [h for h in hits if h.fact.year == newest]
-        return FactVerdict(FactOutcome.ANSWERED, chosen, index, newest, subject)
+        return FactVerdict(FactOutcome.ANSWERED, _best_stated_first(chosen), index, newest,
+                           subject)
 
     def _place(self, index: RankingIndex, year: int | None, position: Position,
                level: Level | None) -> FactVerdict | None:
@@ -141,7 +143,24 @@ class FactAnswerer:
             held = [h for h in ranks if _is_last(h, max(counts) if counts else None)]
         if not held:
             return None
-        return FactVerdict(FactOutcome.PLACE_HELD, held, index, year)
+        return FactVerdict(FactOutcome.PLACE_HELD, _best_stated_first(held), index, year)
+
+
+def _best_stated_first(hits: list[FactHit]) -> list[FactHit]:
+    """Facts that agree, the best stated first: in an article whose title names the
+    subject, in a sentence (not a table row) that says the year and index itself; else in
+    the order given (newest article first). Facts that disagree keep that order: the newer
+    article comes first, whatever its wording."""
+    if len({h.fact.value for h in hits}) > 1:
+        return hits
+
+    def stated(hit: FactHit) -> tuple[bool, bool, bool]:
+        fact = hit.fact
+        in_title = fold_diacritics(fact.subject).lower() in fold_diacritics(hit.title).lower()
+        a_sentence = len(hit.sentence) > len(fact.subject) + len(hit.span) + 12
+        return (not in_title, not a_sentence, fact.year_inherited or fact.index_inherited)
+
+    return sorted(hits, key=stated)
 
 
 def _is_last(hit: FactHit, out_of: int | None) -> bool:

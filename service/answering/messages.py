@@ -148,13 +148,13 @@ def place_answer(hits: list[FactHit], place: str, index: str, year: int | None,
     return f"{where} {of} là {holders} {cited}: “{hits[0].sentence}” [1]."
 
 
-def bridge_place(holder: str, place: str, index: str, year: int | None,
+def bridge_place(holder: str, place: str, index: str, year: int | None, n: int,
                  language: str = "vi") -> str:
-    """The first half of a bridge answer: whose place it is, cited [1]."""
+    """The first half of a bridge answer: whose place it is, cited [n]."""
     of = f"{index} {year}" if year is not None else index
     if language == "en":
-        return f"{holder} was {'first' if place == 'first' else 'last'} on {of} [1]."
-    return f"{holder} {'đứng đầu' if place == 'first' else 'đứng cuối'} {of} [1]."
+        return f"{holder} was {'first' if place == 'first' else 'last'} on {of} [{n}]."
+    return f"{holder} {'đứng đầu' if place == 'first' else 'đứng cuối'} {of} [{n}]."
 
 
 def year_not_covered(hits: list[FactHit], spans: list[str], subject: str, index: str,

@@ -337,12 +337,12 @@ class QAPipeline:
             rest += f" năm {verdict.year}"
         second = self._answer(f"{holders[0]} {rest}?", (), top_k, province, retriever,
                               time.perf_counter())
-        first = Citation.from_passage(1, Passage(chunk, 1.0))
-        shifted = re.sub(r"\[(\d+)\]", lambda m: f"[{int(m.group(1)) + 1}]", second.text)
+        # The answer's own passage stays [1]; the place's comes after its citations.
+        n = len(second.citations) + 1
         place = bridge_place(holders[0], inner.position.value, verdict.index.value,
-                             verdict.year, language)
-        return replace(second, text=f"{place} {shifted}",
-                       citations=[first, *(replace(c, n=c.n + 1) for c in second.citations)],
+                             verdict.year, n, language)
+        return replace(second, text=f"{place} {second.text}",
+                       citations=[*second.citations, Citation.from_passage(n, Passage(chunk, 1.0))],
                        sources=[replace(c, n=c.n + 1) for c in second.sources])
 
     def _from_facts(self, question: QuestionInfo, within: str | None) -> Answer | None:

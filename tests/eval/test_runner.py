@@ -55,10 +55,19 @@ def handmade_results() -> list[QuestionResult]:
     return [miss, rank3, abstain_right, abstain_wrong]
 
 
+def test_the_first_citation_is_scored_apart() -> None:
+    first = score_question(CA_MAU, Prediction("Tỉnh có 1506 dịch vụ công [1].", "1506", False,
+                                              [RIGHT, OTHER]), 1, 5.0)
+    assert first.first_cited and first.citation_hit
+    assert summarize([first])["cite@1"] == 1.0
+
+
 def test_scoring_handmade_cases() -> None:
     miss, rank3, abstain_right, abstain_wrong = handmade_results()
     assert not miss.correct and not miss.citation_hit and miss.first_hit_rank is None
     assert rank3.correct and rank3.citation_hit and rank3.span_em == 1.0
+    # Its evidence is cited third: a citation hit, but not the answer's [1].
+    assert not rank3.first_cited
     assert abstain_right.correct and abstain_right.first_hit_rank is None
     # An abstention on an answerable question is wrong even if its text holds the answer.
     assert not abstain_wrong.correct and not abstain_wrong.citation_hit
@@ -74,6 +83,7 @@ def test_summary_of_handmade_cases() -> None:
     assert metrics["accuracy"] == pytest.approx(1 / 3)
     assert metrics["span_em"] == pytest.approx(1 / 3)
     assert metrics["citation_accuracy"] == pytest.approx(1 / 3)
+    assert metrics["cite@1"] == 0.0
     assert metrics["abstain_unanswerable"] == 1.0
     assert metrics["wrong_abstain"] == pytest.approx(1 / 3)
     assert metrics["latency_p50_ms"] == 25.0

@@ -38,6 +38,14 @@ def test_year_and_index_are_inherited_only_when_the_sentence_omits_them() -> Non
     assert inherited == {40.0: (True, True), 45.0: (False, False)}
 
 
+def test_a_span_of_years_is_no_facts_year() -> None:
+    # "nhiệm kỳ 2020-2025" frames a term of office, not the year of the rank that follows.
+    for heading in ("Nghị quyết nhiệm kỳ 2020-2025 về chuyển đổi số.",
+                    "Giai đoạn 2021 – 2025, tỉnh đầu tư hạ tầng số."):
+        [fact] = facts(f"{heading} Theo DTI, Bình Phước xếp thứ 9 cả nước.")
+        assert fact.year is None and fact.value == 9.0
+
+
 def test_a_change_keeps_the_facts_year_not_its_base_year() -> None:
     found = facts("Theo DTI 2023, Phú Yên tăng 7 bậc so với năm 2022, xếp vị trí thứ 30.")
     assert keys(found) == {("Phú Yên", "DTI", 2023, "rank_change", 7.0),

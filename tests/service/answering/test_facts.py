@@ -21,7 +21,7 @@ from retriever.encoder import Encoder
 from retriever.text.normalize import normalize
 from retriever.types import Chunk, Document
 from service.answering import QAPipeline
-from service.answering.facts import FactAnswerer, FactOutcome, short_span
+from service.answering.facts import FactAnswerer, FactOutcome, short_span, stated_conflict
 from service.answering.pipeline import FACTS_READER
 from service.answering.reasons import DeclineReason
 
@@ -47,6 +47,15 @@ RANKINGS = [
     _doc("pci-2023", "Công bố PCI 2023",
          "Năm 2023, Quảng Ninh đứng đầu bảng xếp hạng PCI. Các tỉnh miền núi còn nhiều khó "
          "khăn.", "2024-05-01"),
+    _doc("qninh-dti-2022", "Quảng Ninh và DTI 2022",
+         "Năm 2022, chỉ số chuyển đổi số (DTI) của Quảng Ninh xếp thứ 3/63. Tỉnh dẫn đầu về "
+         "hạ tầng số.", "2023-07-12", "Quảng Ninh"),
+    _doc("qninh-pci-score", "Điểm PCI 2023 của Quảng Ninh",
+         "Năm 2023, chỉ số PCI của Quảng Ninh đạt 71,25 điểm.", "2024-05-02", "Quảng Ninh"),
+    _doc("kt-papi", "PAPI 2023 của Kon Tum",
+         "Năm 2023, chỉ số PAPI của Kon Tum xếp thứ 40/63. Tỉnh đặt mục tiêu cải thiện cả "
+         "PCI lẫn PAPI.",
+         "2024-04-10", "Kon Tum"),
     _doc("other", "Hội thảo chuyển đổi số",
          "Hội thảo bàn về chuyển đổi số trong nông nghiệp và du lịch của các tỉnh miền Trung.",
          "2024-01-01"),
@@ -197,3 +206,105 @@ def test_the_stage_reads_what_the_extractor_stored() -> None:
     assert {(f.subject, f.index, f.year, f.value) for f in facts} >= {
         ("Quảng Ngãi", RankingIndex.DTI, 2023, 21.0), ("Quảng Ngãi", RankingIndex.PCI, 2022, 30.0),
         ("Quảng Ninh", RankingIndex.PCI, 2023, 1.0)}
+
+
+def test_a_bridge_resolves_the_place_then_answers_about_its_holder(
+        rankings: QAPipeline) -> None:
+    answer = rankings.answer("Tỉnh đứng đầu PCI 2023 xếp thứ mấy về DTI năm 2022?")
+    assert not answer.abstained and answer.span == "thứ 3/63"
+    # The answer's passage is [1], the place's [2].
+    assert answer.text.startswith("Quảng Ninh đứng đầu PCI 2023 [2]. ")
+    assert "Quảng Ninh xếp thứ 3/63 [1]" in answer.text
+    assert [c.doc_id for c in answer.citations] == ["qninh-dti-2022", "pci-2023"]
+    assert answer.resolved_question == "Quảng Ninh xếp thứ mấy về DTI năm 2022?"
+    # What the second half leaves unsaid (index, year) is the first half's.
+    score = rankings.answer("Tỉnh đứng đầu PCI 2023 đạt bao nhiêu điểm?")
+    assert score.span == "71,25 điểm"
+    assert [c.doc_id for c in score.citations] == ["qninh-pci-score", "pci-2023"]
+    # A place nobody is known to hold is no bridge: the readers take the question.
+    assert rankings.answer("Tỉnh đứng đầu PAPI 2019 xếp thứ mấy về DTI?").reader != FACTS_READER
+
+
+def test_a_readers_sentence_of_another_index_is_never_the_answer(
+        rankings: QAPipeline) -> None:
+    # Kon Tum's only ranking is a PAPI one, its article names the PCI too: the PCI
+    # question is declined, saying which.
+    answer = rankings.answer("Kon Tum xếp thứ mấy về PCI năm 2023?")
+    assert answer.abstained and answer.reason == DeclineReason.INDEX
+    assert "40/63" not in answer.text and "PCI 2023 của Kon Tum" in answer.text
+    english = rankings.answer("What was Kon Tum's PCI rank in 2023?")
+    assert english.abstained and "PCI 2023 for Kon Tum" in english.text
+    assert rankings.answer("Kon Tum xếp thứ mấy về PAPI năm 2023?").span == "thứ 40/63"
+
+
+def test_stated_conflict_reads_the_sentence_with_its_passage() -> None:
+    text = ("Bộ công bố chỉ số PCI năm 2023. Theo đó, Kon Tum xếp thứ 40/63. "
+            "Kon Tum có nhiều tiềm năng.")
+    chunk = Chunk("c", "d", text, 100, 100 + len(text), "Kết quả công bố")
+    rank = text.index("Theo đó")
+    sentence = (rank, text.index("Kon Tum có"))
+    dti = question_constraints("Kon Tum xếp thứ mấy về DTI 2023?")
+    pci = question_constraints("Kon Tum xếp thứ mấy về PCI 2023?")
+    pci_2022 = question_constraints("Kon Tum xếp thứ mấy về PCI 2022?")
+    assert stated_conflict(dti, chunk, *sentence) == DeclineReason.INDEX
+    assert stated_conflict(pci, chunk, *sentence) is None
+    assert stated_conflict(pci_2022, chunk, *sentence) == DeclineReason.YEAR
+    # A sentence stating no ranking fact contradicts nothing.
+    assert stated_conflict(dti, chunk, sentence[1], len(text)) is None
+
+
+def test_a_change_without_its_unit_is_either_places_or_points() -> None:
+    score_change = Fact("d", "Bình Thuận", RankingIndex.PAR_INDEX, 2024, Measure.SCORE_CHANGE,
+                        6.39, Level.PROVINCE, 0, 1, 0, 1, unit="%")
+    answerer = FactAnswerer(_Facts([score_change]))
+    verdict = answerer.decide(question_constraints(
+        "Chỉ số cải cách hành chính của Bình Thuận năm 2024 tăng bao nhiêu?"))
+    assert verdict is not None and verdict.values == [6.39]
+    assert answerer.decide(question_constraints(
+        "Bình Thuận tăng bao nhiêu bậc về PAR INDEX 2024?")) is None
+
+
+def test_a_place_is_of_the_level_asked() -> None:
+    ministry = Fact("d", "Bộ Tài chính", RankingIndex.ICT_INDEX, 2018, Measure.RANK, 1.0,
+                    Level.MINISTRY, 0, 1, 0, 1)
+    province = Fact("d", "Đà Nẵng", RankingIndex.ICT_INDEX, 2018, Measure.RANK, 1.0,
+                    Level.PROVINCE, 0, 1, 0, 1)
+    answerer = FactAnswerer(_Facts([ministry, province]))
+    for question, holder in (("Bộ nào đứng thứ nhất về ICT Index 2018?", "Bộ Tài chính"),
+                             ("Tỉnh nào dẫn đầu ICT Index 2018?", "Đà Nẵng")):
+        verdict = answerer.decide(question_constraints(question))
+        assert verdict is not None and [h.fact.subject for h in verdict.hits] == [holder]
+
+
+class _Hits:
+    """A FactSource answering with the hits given, as they are."""
+
+    def __init__(self, hits: list[FactHit]) -> None:
+        self.hits = hits
+
+    def fact_page(self, query: FactQuery) -> FactPage:
+        return FactPage(self.hits, len(self.hits))
+
+    def fact_chunks(self, facts: list[Fact]) -> list[Chunk | None]:
+        return [None for _ in facts]
+
+
+def test_agreeing_articles_are_cited_best_stated_first_disagreeing_ones_newest_first() -> None:
+    def hit(value: float, title: str, sentence: str, span: str, inherited: bool = False,
+            published: str = "2024-01-01") -> FactHit:
+        fact = Fact("d", "Trà Vinh", RankingIndex.DTI, 2022, Measure.RANK, value,
+                    Level.PROVINCE, 0, 1, 0, 1, year_inherited=inherited)
+        return FactHit(fact, span, sentence, title, published)
+
+    table = hit(25, "Xếp hạng DTI 2022", "25 Trà Vinh", "25", published="2024-02-01")
+    later = hit(25, "Các tỉnh miền Tây", "Năm 2022, Trà Vinh xếp thứ 25 về chuyển đổi số.",
+                "xếp thứ 25", published="2023-09-01")
+    own = hit(25, "Trà Vinh xếp hạng 25/63", "Theo đó, tỉnh xếp hạng 25/63 tỉnh, thành phố.",
+              "xếp hạng 25/63", inherited=True, published="2023-07-12")
+    asked = question_constraints("Trà Vinh xếp thứ mấy về DTI 2022?")
+    verdict = FactAnswerer(_Hits([table, later, own])).decide(asked)
+    assert verdict is not None and verdict.hits == [own, later, table]
+    other = hit(26, "Trà Vinh tụt hạng", "Trà Vinh xếp thứ 26 về DTI 2022.", "xếp thứ 26",
+                published="2022-01-01")
+    verdict = FactAnswerer(_Hits([table, other])).decide(asked)
+    assert verdict is not None and verdict.contradicted and verdict.hits == [table, other]
