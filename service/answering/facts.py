@@ -45,6 +45,8 @@ class FactOutcome(StrEnum):
     ANSWERED = "answered"  # facts of the subject, index, year and measure asked
     YEAR_NOT_COVERED = "year not covered"  # the subject's facts on the index are of other years
     PLACE_HELD = "place held"  # who holds the place asked ("đứng đầu", "đứng cuối")
+    YEARS_COMPARED = "years compared"  # a subject's two years: hits newer year first
+    TOP_LISTED = "top listed"  # the first N of a ranking, in order
 
 
 @dataclass(frozen=True)
@@ -81,12 +83,18 @@ class FactAnswerer:
         `within`: the province a conversation or the widget is about, for a question that
         names none."""
         c = constraints
+        subjects = c.subjects or ((within,) if within else ())
+        if (c.asks_change and len(c.years) == 2 and len(subjects) == 1 and len(c.indices) <= 1
+                and c.position is None and not c.asks_target and not c.unknown_index):
+            return self._years_compared(subjects[0], c.indices, c.years,
+                                        c.measure == Measure.SCORE_CHANGE)
         if (c.asks_target or c.unknown_index or len(c.indices) != 1 or len(c.years) > 1
                 or c.measure not in _ANSWERABLE):
             return None
         index = c.indices[0]
         year = c.years[0] if c.years else None
-        subjects = c.subjects or ((within,) if within else ())
+        if c.position == Position.TOP and c.top_n is not None and not c.subjects:
+            return self._top(index, year, c.top_n, c.level)
         if c.position in (Position.FIRST, Position.LAST) and not c.subjects:
             return self._place(index, year, c.position, c.level)
         if len(subjects) != 1 or c.position is not None:
@@ -124,6 +132,50 @@ class FactAnswerer:
         chosen = [h for h in hits if h.fact.year == newest]
         return FactVerdict(FactOutcome.ANSWERED, _best_stated_first(chosen), index, newest,
                            subject)
+
+    def _years_compared(self, subject: str, indices: tuple[RankingIndex, ...],
+                        years: tuple[int, ...], points: bool) -> FactVerdict | None:
+        """ "Hà Nội tăng hay giảm bao nhiêu bậc DTI năm 2023 so với 2022?": the subject's
+        rank (or score) in both years. Without an index named, the one index the subject
+        has both years of; None when there is none, or more than one."""
+        measure = Measure.SCORE if points else Measure.RANK
+        hits = self._lookup(FactQuery(subject, indices[0] if indices else None, None, measure,
+                                      limit=_LOOKUP_LIMIT))
+        found = []
+        for index in dict.fromkeys(h.fact.index for h in hits):
+            by_year = []
+            for year in sorted(years, reverse=True):
+                stated = [h for h in hits if h.fact.index == index and h.fact.year == year]
+                values = {h.fact.value for h in stated}
+                if len(values) != 1 or None in values:
+                    break  # not stated that year, or stated two ways
+                by_year.append(_best_stated_first(stated)[0])
+            if len(by_year) == 2:
+                found.append((index, by_year))
+        if len(found) != 1:
+            return None
+        index, pair = found[0]
+        return FactVerdict(FactOutcome.YEARS_COMPARED, pair, index, max(years),
+                           pair[0].fact.subject)
+
+    def _top(self, index: RankingIndex, year: int | None, top_n: int, level: Level | None
+             ) -> FactVerdict | None:
+        """ "Top 10 DTI 2023 gồm những tỉnh nào?": every place from 1 to N stated once
+        (of the year asked, else the newest year stated so)."""
+        ranks = [h for h in self._lookup(FactQuery(None, index, year, Measure.RANK,
+                                                   limit=_LOOKUP_LIMIT))
+                 if h.fact.year is not None and h.fact.value is not None
+                 and (level is None or h.fact.level == level)]
+        for candidate in sorted({h.fact.year for h in ranks if h.fact.year}, reverse=True):
+            by_place: dict[int, list[FactHit]] = {}
+            for hit in ranks:
+                if hit.fact.year == candidate and hit.fact.value is not None:
+                    by_place.setdefault(int(hit.fact.value), []).append(hit)
+            places = range(1, top_n + 1)
+            if all(len({h.fact.subject for h in by_place.get(p, [])}) == 1 for p in places):
+                listed = [_best_stated_first(by_place[p])[0] for p in places]
+                return FactVerdict(FactOutcome.TOP_LISTED, listed, index, candidate)
+        return None
 
     def _place(self, index: RankingIndex, year: int | None, position: Position,
                level: Level | None) -> FactVerdict | None:

@@ -111,41 +111,94 @@ def _dated(hit: FactHit, language: str) -> str:
     return f"the article of {hit.published}" if language == "en" else f"bài ngày {hit.published}"
 
 
-def fact_answer(hits: list[FactHit], spans: list[str], index: str, year: int | None,
-                language: str = "vi") -> str:
-    """An answer from facts, hit n cited as [n]: the sentence stating it and, when the
-    sentence does not say it, the index and year it is of; other articles stating the same
-    are cited after it. Articles that disagree are all quoted, newest first, with dates."""
+def _marks(refs: list[int]) -> str:
+    return "".join(f"[{n}]" for n in dict.fromkeys(refs))
+
+
+def fact_answer(hits: list[FactHit], refs: list[int], spans: list[str], index: str,
+                year: int | None, language: str = "vi") -> str:
+    """An answer from facts, hit i cited as [refs[i]]: the sentence stating it and, when
+    the sentence does not say it, the index and year it is of; other articles stating the
+    same are cited after it. Articles that disagree are all quoted, newest first, dated."""
     english = language == "en"
     of = f"{index} {year}" if year is not None else index
     if len({h.fact.value for h in hits}) == 1:
         hit = hits[0]
-        also = "".join(f"[{n}]" for n in range(2, len(hits) + 1))
         if english:
-            return in_english(hit.sentence, spans[0]) + f" ({of}{'; also ' + also if also else ''})"
+            also = _marks([r for r in refs if r != refs[0]])
+            return (in_english(hit.sentence, spans[0])
+                    + f" ({of}{'; also ' + also if also else ''})")
         stated = str(year) in hit.sentence if year is not None else True
         note = "" if stated else f" (số liệu {index} năm {year})"
-        return f"{hit.sentence.rstrip(' .')} [1]{also}{note}."
+        return f"{hit.sentence.rstrip(' .')} {_marks(refs)}{note}."
     quoted = "; ".join(f"{_dated(h, language)}: “{h.sentence}” [{n}]"
-                       for n, h in enumerate(hits, start=1))
+                       for h, n in zip(hits, refs, strict=True))
     if english:
         return f"The articles disagree on {of}: {quoted}."
     return f"Các bài viết nêu khác nhau về {of}: {quoted}."
 
 
-def place_answer(hits: list[FactHit], place: str, index: str, year: int | None,
-                 language: str = "vi") -> str:
-    """Who holds a place ("đứng đầu", "đứng cuối") on an index, hit n cited as [n]: the
-    first sentence saying so quoted, the others cited."""
+def place_answer(hits: list[FactHit], refs: list[int], place: str, index: str,
+                 year: int | None, language: str = "vi") -> str:
+    """Who holds a place ("đứng đầu", "đứng cuối") on an index: the first sentence saying
+    so quoted, the others cited."""
     of = f"{index} {year}" if year is not None else index
     holders = " và ".join(dict.fromkeys(h.fact.subject for h in hits))
-    cited = "".join(f"[{n}]" for n in range(1, len(hits) + 1))
     if language == "en":
         where = "First" if place == "first" else "Last"
-        return (f"{where} on {of}: {holders} {cited}. The articles say (in Vietnamese): "
-                f"“{hits[0].sentence}” [1].")
+        return (f"{where} on {of}: {holders} {_marks(refs)}. The articles say (in "
+                f"Vietnamese): “{hits[0].sentence}” [{refs[0]}].")
     where = "Đứng đầu" if place == "first" else "Đứng cuối"
-    return f"{where} {of} là {holders} {cited}: “{hits[0].sentence}” [1]."
+    return f"{where} {of} là {holders} {_marks(refs)}: “{hits[0].sentence}” [{refs[0]}]."
+
+
+def top_answer(hits: list[FactHit], refs: list[int], top_n: int, index: str,
+               year: int | None, language: str = "vi") -> str:
+    """The first N of a ranking, in order, each cited."""
+    of = f"{index} {year}" if year is not None else index
+    listed = ", ".join(f"{h.fact.subject} [{n}]" for h, n in zip(hits, refs, strict=True))
+    if language == "en":
+        return f"The top {top_n} on {of}: {listed}."
+    return f"Top {top_n} {of} gồm: {listed}."
+
+
+def _decimal(value: float) -> str:
+    """A number as Vietnamese articles write it: "0,13", "5"."""
+    text = f"{value:.4f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",")
+
+
+def change_between_years(hits: list[FactHit], refs: list[int], subject: str, index: str,
+                         ranks: bool, language: str = "vi") -> tuple[str, str]:
+    """(the answer, its short span) for a subject's change between two years' facts, the
+    newer first: a better rank is a smaller number."""
+    newer, older = hits
+    assert newer.fact.value is not None and older.fact.value is not None
+    gained = (older.fact.value - newer.fact.value) if ranks else (
+        newer.fact.value - older.fact.value)
+    amount = _decimal(abs(gained))
+    english = language == "en"
+    if gained == 0:
+        span = "unchanged" if english else "giữ nguyên"
+    elif english:
+        span = f"{'up' if gained > 0 else 'down'} {amount} {'places' if ranks else 'points'}"
+    else:
+        span = f"{'tăng' if gained > 0 else 'giảm'} {amount} {'bậc' if ranks else 'điểm'}"
+    years = (newer.fact.year, older.fact.year)
+    stated = [f"{_value(h, ranks, language)} {'in' if english else 'năm'} {y} [{n}]"
+              for h, y, n in zip((newer, older), years, refs, strict=True)]
+    if english:
+        return f"{subject} on {index}: {span} ({stated[0]}; {stated[1]}).", span
+    return f"{subject} {span} về {index}: {stated[0]}, {stated[1]}.", span
+
+
+def _value(hit: FactHit, ranks: bool, language: str) -> str:
+    value = hit.fact.value
+    assert value is not None
+    if not ranks:
+        return f"{_decimal(value)} {'points' if language == 'en' else 'điểm'}"
+    of = f"/{hit.fact.out_of}" if hit.fact.out_of else ""
+    return f"{'rank ' if language == 'en' else 'thứ '}{int(value)}{of}"
 
 
 def bridge_place(holder: str, place: str, index: str, year: int | None, n: int,
@@ -157,13 +210,12 @@ def bridge_place(holder: str, place: str, index: str, year: int | None, n: int,
     return f"{holder} {'đứng đầu' if place == 'first' else 'đứng cuối'} {of} [{n}]."
 
 
-def year_not_covered(hits: list[FactHit], spans: list[str], subject: str, index: str,
-                     asked: int, language: str = "vi") -> str:
+def year_not_covered(hits: list[FactHit], refs: list[int], spans: list[str], subject: str,
+                     index: str, asked: int, language: str = "vi") -> str:
     """A decline that offers what the articles have: the subject's index in other years."""
+    rows = zip(hits, spans, refs, strict=True)
     if language == "en":
-        have = ", ".join(f"{index} {h.fact.year} for {subject} ({s}) [{n}]"
-                         for n, (h, s) in enumerate(zip(hits, spans, strict=True), start=1))
+        have = ", ".join(f"{index} {h.fact.year} for {subject} ({s}) [{n}]" for h, s, n in rows)
         return f"The articles have {have}, not {asked}."
-    have = ", ".join(f"{index} {h.fact.year} của {subject} ({s}) [{n}]"
-                     for n, (h, s) in enumerate(zip(hits, spans, strict=True), start=1))
+    have = ", ".join(f"{index} {h.fact.year} của {subject} ({s}) [{n}]" for h, s, n in rows)
     return f"Các bài viết có {have}, không có năm {asked}."

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from functools import lru_cache
 
+from index.facts import Measure
 from index.facts.constraints import question_constraints, split_bridge
 from retriever.coverage import IdfLookup, coverage, query_weights, text_tokens
 from retriever.lru import LRUCache
@@ -48,10 +49,12 @@ from service.answering.generative import (
 from service.answering.messages import (
     abstention_message,
     bridge_place,
+    change_between_years,
     fact_answer,
     in_english,
     place_answer,
     small_talk_reply,
+    top_answer,
     year_not_covered,
 )
 from service.answering.question import (
@@ -359,33 +362,48 @@ class QAPipeline:
         if verdict is None:
             return None
         chunks = self.facts.source.fact_chunks([h.fact for h in verdict.hits])
-        if any(chunk is None for chunk in chunks):
-            return None  # an index whose facts and passages disagree: let the readers read
-        citations = [Citation.from_passage(n, Passage(chunk, 1.0))
-                     for n, chunk in enumerate(chunks, start=1) if chunk is not None]
-        return self._fact_answer(question, verdict, citations)
+        numbers: dict[str, int] = {}
+        citations: list[Citation] = []
+        refs: list[int] = []
+        for chunk in chunks:
+            if chunk is None:
+                return None  # an index whose facts and passages disagree: let readers read
+            if chunk.chunk_id not in numbers:  # two facts of one passage: one citation
+                numbers[chunk.chunk_id] = len(numbers) + 1
+                citations.append(Citation.from_passage(numbers[chunk.chunk_id],
+                                                       Passage(chunk, 1.0)))
+            refs.append(numbers[chunk.chunk_id])
+        return self._fact_answer(question, verdict, citations, refs)
 
     def _fact_answer(self, question: QuestionInfo, verdict: FactVerdict,
-                     citations: list[Citation]) -> Answer:
+                     citations: list[Citation], refs: list[int]) -> Answer:
         language = question.language
         spans = [short_span(h) for h in verdict.hits]
         index = verdict.index.value
+        hits = verdict.hits
+        span: str | None
         if verdict.outcome == FactOutcome.YEAR_NOT_COVERED:
             assert verdict.year is not None
-            text = year_not_covered(verdict.hits, spans, verdict.subject, index,
-                                    verdict.year, language)
+            text = year_not_covered(hits, refs, spans, verdict.subject, index, verdict.year,
+                                    language)
             return Answer(text, None, True, citations, reason=DeclineReason.YEAR,
                           reader=FACTS_READER)
         if verdict.outcome == FactOutcome.PLACE_HELD:
             place = question.facts.position
             assert place is not None
-            text = place_answer(verdict.hits, place.value, index, verdict.year, language)
-            subjects = list(dict.fromkeys(h.fact.subject for h in verdict.hits))
-            return Answer(text, " và ".join(subjects), False, citations,
-                          confidence=1.0, reader=FACTS_READER)
-        text = fact_answer(verdict.hits, spans, index, verdict.year, language)
-        return Answer(text, spans[0], False, citations, confidence=1.0,
-                      reader=FACTS_READER)
+            text = place_answer(hits, refs, place.value, index, verdict.year, language)
+            span = " và ".join(dict.fromkeys(h.fact.subject for h in hits))
+        elif verdict.outcome == FactOutcome.TOP_LISTED:
+            text = top_answer(hits, refs, len(hits), index, verdict.year, language)
+            span = ", ".join(h.fact.subject for h in hits)
+        elif verdict.outcome == FactOutcome.YEARS_COMPARED:
+            ranks = hits[0].fact.measure == Measure.RANK
+            text, span = change_between_years(hits, refs, verdict.subject, index, ranks,
+                                              language)
+        else:
+            text = fact_answer(hits, refs, spans, index, verdict.year, language)
+            span = spans[0]
+        return Answer(text, span, False, citations, confidence=1.0, reader=FACTS_READER)
 
     def _span_in_sentence(self, question: QuestionInfo, request: ReadRequest,
                           rules_best: Candidate) -> tuple[Candidate, ReaderKind]:
@@ -522,6 +540,9 @@ class QAPipeline:
         """ "Giữa A và B, tỉnh nào có thứ hạng tốt hơn?": each province's own value, found as
         if asked about it alone, then compared; abstains unless every province has one."""
         kind = comparison_kind(question.text)
+        from_facts = self._compare_facts(question, kind)
+        if from_facts is not None:
+            return from_facts
         found: list[tuple[str, float, Extraction, list[Passage]]] = []
         for province in question.provinces:
             single = replace(question, text=_only_province(question.text, province,
@@ -556,6 +577,46 @@ class QAPipeline:
         text = f"{verdict} ({best.span.text}). " + " ".join(parts)
         return Answer(text, best.span.text, False, citations,
                       confidence=min(f[2].score for f in found))
+
+    def _compare_facts(self, question: QuestionInfo, kind: QuestionKind) -> Answer | None:
+        """A comparison of provinces on one index ("Giữa Hà Nội và Huế, tỉnh nào xếp hạng
+        DTI 2024 cao hơn?") from each one's fact, when every province has exactly one."""
+        c = question.facts
+        if self.facts is None or len(c.indices) != 1 or len(c.years) > 1:
+            return None
+        measure = Measure.RANK if kind == QuestionKind.RANK else Measure.SCORE
+        found = []
+        for province in question.provinces:
+            verdict = self.facts.decide(replace(c, subjects=(province,), position=None,
+                                                measure=measure, asks_change=False))
+            if (verdict is None or verdict.outcome != FactOutcome.ANSWERED
+                    or verdict.contradicted or verdict.values[0] is None):
+                return None
+            found.append(verdict)
+        hits = [v.hits[0] for v in found]
+        [*chunks] = self.facts.source.fact_chunks([h.fact for h in hits])
+        if any(chunk is None for chunk in chunks):
+            return None
+        smaller_wins = (question.compare == "more") == (measure == Measure.RANK)
+        order = sorted(range(len(hits)), key=lambda i: (hits[i].fact.value or 0.0) * (
+            1 if smaller_wins else -1))
+        citations, parts = [], []
+        for n, i in enumerate(order, start=1):
+            chunk = chunks[i]
+            assert chunk is not None
+            citations.append(Citation.from_passage(n, Passage(chunk, 1.0)))
+            year = found[i].year
+            # Provinces' facts may be of different years: each says its own.
+            note = (f" (năm {year})" if year is not None and str(year) not in hits[i].sentence
+                    else "")
+            parts.append(f"{hits[i].fact.subject}: {hits[i].sentence.rstrip(' .')} [{n}]"
+                         f"{note}.")
+        best = hits[order[0]]
+        leaders = [hits[i].fact.subject for i in order if hits[i].fact.value == best.fact.value]
+        verdict_text = " và ".join(leaders) + (" ngang nhau" if len(leaders) > 1 else "")
+        span = short_span(best)
+        return Answer(f"{verdict_text} ({span}). " + " ".join(parts), span, False, citations,
+                      confidence=1.0, reader=FACTS_READER)
 
     def _generated(self, question: str, extractive: Answer) -> Answer:
         """The generator's wording when it keeps to the rules; the extractive answer else."""

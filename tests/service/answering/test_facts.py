@@ -56,6 +56,11 @@ RANKINGS = [
          "Năm 2023, chỉ số PAPI của Kon Tum xếp thứ 40/63. Tỉnh đặt mục tiêu cải thiện cả "
          "PCI lẫn PAPI.",
          "2024-04-10", "Kon Tum"),
+    _doc("qninh-dti-2023", "Quảng Ninh: DTI 2023", "Năm 2023, Quảng Ninh xếp thứ 11 về DTI.",
+         "2024-06-20", "Quảng Ninh"),
+    _doc("papi-table", "Bảng xếp hạng",
+         "XẾP HẠNG PAPI 2023\n1 Thừa Thiên Huế\n2 Thái Nguyên\n3 Bắc Ninh\n4 Sóc Trăng",
+         "2024-04-01"),
     _doc("other", "Hội thảo chuyển đổi số",
          "Hội thảo bàn về chuyển đổi số trong nông nghiệp và du lịch của các tỉnh miền Trung.",
          "2024-01-01"),
@@ -308,3 +313,36 @@ def test_agreeing_articles_are_cited_best_stated_first_disagreeing_ones_newest_f
                 published="2022-01-01")
     verdict = FactAnswerer(_Hits([table, other])).decide(asked)
     assert verdict is not None and verdict.contradicted and verdict.hits == [table, other]
+
+
+def test_a_change_between_two_years_compares_their_facts(rankings: QAPipeline) -> None:
+    answer = rankings.answer("Quảng Ninh năm 2023 tăng hay giảm so với 2022?")
+    assert not answer.abstained and answer.span == "giảm 8 bậc"
+    assert answer.text == ("Quảng Ninh giảm 8 bậc về DTI: thứ 11 năm 2023 [1], "
+                           "thứ 3/63 năm 2022 [2].")
+    assert [c.doc_id for c in answer.citations] == ["qninh-dti-2023", "qninh-dti-2022"]
+    english = rankings.answer("Did Quang Ninh's DTI rank rise or fall in 2023 from 2022?")
+    assert english.span == "down 8 places"
+    # One year of the two not stated: not compared from the facts.
+    assert rankings.answer("Quảng Ninh tăng hay giảm DTI năm 2023 so với 2019?"
+                           ).reader != FACTS_READER
+
+
+def test_the_top_n_of_a_table_every_place_stated(rankings: QAPipeline) -> None:
+    answer = rankings.answer("Top 3 PAPI 2023 gồm những tỉnh nào?")
+    assert not answer.abstained and answer.span == "Thừa Thiên Huế, Thái Nguyên, Bắc Ninh"
+    assert answer.text == "Top 3 PAPI 2023 gồm: Thừa Thiên Huế [1], Thái Nguyên [1], Bắc Ninh [1]."
+    assert [c.doc_id for c in answer.citations] == ["papi-table"]  # one passage, cited once
+    # Places 5 and on are not stated: the top 5 is not listed from the facts.
+    assert rankings.answer("Top 5 PAPI 2023 gồm những tỉnh nào?").reader != FACTS_READER
+
+
+def test_provinces_compared_from_their_facts(rankings: QAPipeline) -> None:
+    answer = rankings.answer("Giữa Quảng Ngãi và Quảng Ninh, tỉnh nào xếp hạng DTI 2023 "
+                             "cao hơn?")
+    assert not answer.abstained and answer.reader == FACTS_READER
+    assert answer.text.startswith("Quảng Ninh (thứ 11). Quảng Ninh: ")
+    assert [c.doc_id for c in answer.citations] == ["qninh-dti-2023", "qn-dti-2023"]
+    # Bình Định's articles disagree: no comparison from the facts.
+    assert rankings.answer("Giữa Quảng Ngãi và Bình Định, tỉnh nào xếp hạng DTI 2023 cao "
+                           "hơn?").reader != FACTS_READER
