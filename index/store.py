@@ -33,6 +33,7 @@ from index.facts import (
     FactQuery,
     extract_facts,
     subject_key,
+    subject_order,
 )
 from index.manifest import IndexManifest
 from retriever.accents import AccentRestorer
@@ -365,6 +366,11 @@ class CorpusIndex:
         found.sort(key=lambda f: self.documents[f.doc_id].published or "", reverse=True)
         page = found[query.offset:query.offset + query.limit]
         return FactPage([_hit(f, self.documents[f.doc_id]) for f in page], len(found))
+
+    def fact_subjects(self) -> list[tuple[str, int]]:
+        """(subject, number of facts) for every subject, in Vietnamese alphabetical order."""
+        return sorted(((s, len(f)) for s, f in self._facts_by_subject.items()),
+                      key=lambda row: subject_order(row[0]))
 
     @cached_property
     def _facts_by_subject(self) -> dict[str, list[Fact]]:

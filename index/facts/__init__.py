@@ -15,7 +15,9 @@ from index.facts.types import (
     Measure,
     RankingIndex,
     subject_key,
+    subject_order,
 )
 
 __all__ = ["FACTS_VERSION", "Fact", "FactExtractor", "FactHit", "FactPage", "FactQuery",
-           "FactSource", "Level", "Measure", "RankingIndex", "extract_facts", "subject_key"]
+           "FactSource", "Level", "Measure", "RankingIndex", "extract_facts", "subject_key",
+           "subject_order"]

@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
 from retriever.text.gazetteer import canonical_province
+from retriever.text.normalize import fold_diacritics
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -140,3 +141,9 @@ class FactSource(Protocol):
     def fact_chunks(self, facts: Sequence[Fact]) -> list[Chunk | None]:
         """The passage holding each fact's sentence (else its span), to cite it by."""
         ...
+
+
+def subject_order(subject: str) -> tuple[str, str]:
+    """A sort key putting subjects in Vietnamese alphabetical order, near enough: by the
+    accent-folded name ("Đà Nẵng" with the D's), then the name itself."""
+    return (fold_diacritics(subject).casefold(), subject)

@@ -15,7 +15,15 @@ from typing import Any
 
 import psycopg
 
-from index.facts import FACTS_VERSION, Fact, FactHit, FactPage, FactQuery, subject_key
+from index.facts import (
+    FACTS_VERSION,
+    Fact,
+    FactHit,
+    FactPage,
+    FactQuery,
+    subject_key,
+    subject_order,
+)
 from index.postgres.db import (
     DOCUMENT_COLUMNS,
     Database,
@@ -194,6 +202,14 @@ class PostgresIndex:
                 {**params, "offset": query.offset, "limit": query.limit}).fetchall()
         return FactPage([FactHit(Fact.from_dict(fact), span, sentence, title, published)
                          for fact, title, published, span, sentence in rows], int(total))
+
+    def fact_subjects(self) -> list[tuple[str, int]]:
+        """(subject, number of facts) for every subject, as CorpusIndex.fact_subjects."""
+        with self.db.snapshot() as connection:
+            self._check_facts(connection)
+            rows = connection.execute(
+                f"SELECT subject, count(*) FROM {SCHEMA}.facts GROUP BY subject").fetchall()
+        return sorted(((str(s), int(n)) for s, n in rows), key=lambda r: subject_order(r[0]))
 
     def fact_chunks(self, facts: Sequence[Fact]) -> list[Chunk | None]:
         """The chunk holding each fact's sentence whole, else the first holding its span,

@@ -218,6 +218,15 @@ class FactOut(BaseModel):
     index_inherited: bool
 
 
+class FactSubjectOut(BaseModel):
+    subject: str
+    facts: int = Field(description="how many facts the articles state about it")
+
+
+class FactSubjects(BaseModel):
+    subjects: list[FactSubjectOut] = Field(description="every subject, in alphabetical order")
+
+
 class FactList(BaseModel):
     facts: list[FactOut]
     total: int = Field(description="facts matching the filters, on every page")

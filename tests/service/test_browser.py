@@ -778,3 +778,98 @@ def test_markup_in_documents_is_shown_as_text_everywhere(
     expect(page.locator("#documents")).to_contain_text("<img src=x onerror=")
     assert page.locator(f"#documents :is({NO_MARKUP})").count() == 0
     _nothing_ran(page)
+
+
+# ---- the facts page, on a corpus of ranking news over several years ----
+
+FACTS_SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "facts.png"
+RANKING_ARTICLES = [
+    ("qn-2021", "Quảng Ngãi và DTI 2021", "2022-04-10",
+     "Năm 2021, chỉ số chuyển đổi số (DTI) của Quảng Ngãi xếp thứ 31/63 tỉnh, thành phố."),
+    ("qn-2022", "Quảng Ngãi: DTI 2022", "2023-07-12",
+     "Theo DTI 2022, Quảng Ngãi xếp thứ 26/63, đạt 0,4517 điểm."),
+    ("qn-2023", "Quảng Ngãi tăng 5 bậc", "2024-05-20",
+     "Theo DTI 2023, Quảng Ngãi xếp vị trí thứ 21/63. Năm 2023, chỉ số PCI của Quảng Ngãi "
+     "xếp thứ 40/63."),
+    ("qn-pci", "PCI 2022 của Quảng Ngãi", "2023-05-04",
+     "Năm 2022, chỉ số PCI của Quảng Ngãi xếp thứ 45/63."),
+    ("bd-2023", "Bình Định và DTI 2023", "2024-06-01",
+     "Theo DTI 2023, Bình Định xếp thứ 12/63 tỉnh, thành phố."),
+]
+
+
+@pytest.fixture(scope="module")
+def facts_server(tmp_path_factory: pytest.TempPathFactory, encoder: Encoder
+                 ) -> Iterator[LiveServer]:
+    folder = tmp_path_factory.mktemp("facts-page")
+    corpus = folder / "rankings.jsonl"
+    corpus.write_text("".join(json.dumps({"doc_id": d, "title": t, "published": p, "text": x},
+                                         ensure_ascii=False) + "\n"
+                              for d, t, p, x in RANKING_ARTICLES), encoding="utf-8")
+    settings = Settings(index_dir=folder / "index", corpus=corpus,
+                        model_cache_dir=Settings().model_cache_dir, rate_limit_per_minute=0)
+    with serve_in_thread(settings, encoder, "hoidap-facts-page-test") as url:
+        yield LiveServer(url)
+
+
+def test_facts_page_tables_and_charts_a_province(page: Page, facts_server: LiveServer,
+                                                 tmp_path: Path,
+                                                 request: pytest.FixtureRequest) -> None:
+    page.goto(facts_server.url + "/facts?subject=" + urllib.parse.quote("Quảng Ngãi"))
+    table = page.locator("#facts-table")
+    expect(table.locator("caption")).to_contain_text("Quảng Ngãi")
+    expect(table.locator("thead th")).to_have_text(["Chỉ số", "2021", "2022", "2023"])
+    expect(table.locator("tbody th")).to_have_text(["DTI", "PCI"])
+    dti = table.locator("tbody tr").nth(0).locator("td")
+    expect(dti).to_have_count(3)
+    expect(dti.nth(0)).to_have_text("hạng 31/63")
+    expect(dti.nth(1)).to_contain_text("hạng 26/63")
+    expect(dti.nth(1)).to_contain_text("0,4517 điểm")
+    expect(table.locator("tbody tr").nth(1).locator("td").nth(0)).to_have_text("—")
+    # Each value links to the passage that states it, highlighted on the article page.
+    link = dti.nth(2).locator("a")
+    expect(link).to_have_attribute("href", re.compile(r"^/documents/qn-2023#\d+-\d+$"))
+
+    chart = page.locator("#chart svg")
+    expect(chart).to_have_attribute("role", "img")
+    expect(chart.locator("desc")).to_have_text(
+        "DTI: 2021 hạng 31, 2022 hạng 26, 2023 hạng 21; PCI: 2022 hạng 45, 2023 hạng 40")
+    points = chart.locator("a.point")
+    expect(points).to_have_count(5)
+    expect(chart.locator("polyline")).to_have_count(2)
+    # A better rank is drawn higher: 21 (2023) above 31 (2021).
+    heights = [float(c) for c in chart.locator("a.point circle").evaluate_all(
+        "(nodes) => nodes.map((n) => n.getAttribute('cy'))")]
+    assert heights[2] < heights[0]
+
+    shot = tmp_path / "facts.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    if request.config.getoption("--update-screenshot"):
+        FACTS_SCREENSHOT.write_bytes(shot.read_bytes())
+
+    # Keyboard only: the chart's points are links in the tab order, announced with values.
+    first_point = points.nth(0)
+    first_point.focus()
+    expect(first_point).to_be_focused()
+    expect(first_point).to_have_attribute("aria-label", "DTI năm 2021: hạng 31/63")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/documents/qn-2021#\d+-\d+$"))
+    expect(page.locator("#text mark")).to_contain_text("xếp thứ 31/63")
+
+
+def test_facts_page_subject_choice_and_unknown_subjects(page: Page,
+                                                       facts_server: LiveServer) -> None:
+    page.goto(facts_server.url + "/facts")
+    options = page.locator("#subject option")
+    expect(options).to_have_text(["— chọn —", "Bình Định (1)", "Quảng Ngãi (6)"])
+    page.locator("#subject").select_option("Bình Định")
+    page.get_by_role("button", name="Xem").click()
+    page.wait_for_url(re.compile(r"/facts\?subject=B%C3%ACnh%20%C4%90%E1%BB%8Bnh$"))
+    expect(page.locator("#facts-table tbody td")).to_have_text(["hạng 12/63"])
+    # One year only: one point, no line.
+    expect(page.locator("#chart svg a.point")).to_have_count(1)
+    expect(page.locator("#chart svg polyline")).to_have_count(0)
+    page.goto(facts_server.url + "/facts?subject=" + urllib.parse.quote("Hà Nội"))
+    expect(page.locator("#status")).to_contain_text("không nêu dữ kiện xếp hạng nào của “Hà Nội”")
+    expect(page.locator("#result")).to_be_hidden()

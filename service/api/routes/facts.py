@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from index.facts import FactHit, FactQuery, Measure, RankingIndex
 from service.api.deps import LoadedDep
 from service.api.routes.responses import error
-from service.api.schemas import FactList, FactOut
+from service.api.schemas import FactList, FactOut, FactSubjectOut, FactSubjects
 
 router = APIRouter(prefix="/api", tags=["facts"])
 
@@ -61,3 +61,11 @@ def list_facts(
         return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
                         headers={"X-Total-Count": str(page.total)})
     return FactList(facts=rows, total=page.total, offset=offset, limit=limit)
+
+
+@router.get("/facts/subjects", response_model=FactSubjects)
+def list_fact_subjects(service: LoadedDep) -> FactSubjects:
+    """The provinces and units the facts are about, with how many facts each has (the
+    facts page's choice of subject)."""
+    return FactSubjects(subjects=[FactSubjectOut(subject=subject, facts=count)
+                                  for subject, count in service.corpus_index.fact_subjects()])

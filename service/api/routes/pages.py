@@ -1,4 +1,5 @@
-"""The chat widget script, the demo page, the staff search page and the article page."""
+"""The chat widget script, the demo page, the staff search and facts pages and the article
+page."""
 
 from __future__ import annotations
 
@@ -25,6 +26,11 @@ async def demo_page() -> FileResponse:
 @router.get("/search")
 async def search_page() -> FileResponse:
     return _file("search.html", "text/html; charset=utf-8")
+
+
+@router.get("/facts")
+async def facts_page() -> FileResponse:
+    return _file("facts.html", "text/html; charset=utf-8")
 
 
 @router.get("/documents/{doc_id}")

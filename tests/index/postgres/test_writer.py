@@ -294,6 +294,7 @@ def test_facts_are_written_and_removed_with_their_documents(
     assert all(c is not None and c.doc_id == f.doc_id and c.start <= f.start < c.end
                for c, f in zip(cited, files.facts, strict=True))
     assert index.fact_chunks([]) == []
+    assert index.fact_subjects() == files.fact_subjects() and files.fact_subjects()
     writer.add([RANKED[1]])
     assert [f.subject for f in index.facts() if f.doc_id == "ranked-b"] == ["Long An"]
     writer.add([Document("ranked-a", "DTI 2023", "Theo DTI 2023, Phú Yên xếp thứ 29/63.")])

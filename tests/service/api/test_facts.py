@@ -50,3 +50,16 @@ def test_bad_filters_get_a_clear_422(make_client: Callable[..., TestClient]) -> 
         response = client.get("/api/facts", params=params)
         assert response.status_code == 422, params
         assert isinstance(response.json()["detail"], str), params
+
+
+def test_the_subjects_with_their_fact_counts(make_client: Callable[..., TestClient]) -> None:
+    client = make_client()
+    subjects = client.get("/api/facts/subjects").json()["subjects"]
+    everything = client.get("/api/facts", params={"limit": 1000}).json()["facts"]
+    counts: dict[str, int] = {}
+    for fact in everything:
+        counts[fact["subject"]] = counts.get(fact["subject"], 0) + 1
+    assert subjects == [{"subject": s, "facts": counts[s]} for s in sorted(counts)]
+    assert {"subject": "Bình Phước", "facts": 2} in subjects
+    page = client.get("/facts")
+    assert page.status_code == 200 and "/static/facts.js" in page.text
