@@ -31,6 +31,7 @@ from index.facts import (
 )
 from index.facts.constraints import FactConstraints, Position
 from retriever.text.normalize import fold_diacritics
+from retriever.text.sentences import clause_around
 from retriever.types import Chunk, Document
 from service.answering.reasons import DeclineReason
 
@@ -227,6 +228,22 @@ def _is_last(hit: FactHit, out_of: int | None) -> bool:
 # "hạng 52", "đạt 0,6812 điểm" -> "0,6812 điểm". Read on the folded span (same length).
 _RANK_CORE_RE = re.compile(r"(?:thu|hang|vi tri|top)\s+\d+(?:\s*/\s*\d+)?|\d+\s*/\s*\d+")
 _SCORE_CORE_RE = re.compile(r"\d+(?:[.,]\d+)*(?:\s*(?:%|diem|points?|bac|places?))?")
+
+
+# A sentence this long is quoted by the clause holding the fact (as the rule reader does).
+_LONG_SENTENCE_WORDS = 30
+
+
+def quoted(hit: FactHit) -> str:
+    """What an answer quotes of the fact's sentence: all of it, or the clause holding the
+    fact when it is long ("Ông ... cho biết, ... nhưng Bình Phước đã vươn lên đứng vị trí
+    thứ 9 ..." -> "Bình Phước đã vươn lên đứng vị trí thứ 9 ...")."""
+    sentence = hit.sentence
+    start = hit.fact.start - hit.fact.sentence_start
+    end = hit.fact.end - hit.fact.sentence_start
+    if len(sentence.split()) <= _LONG_SENTENCE_WORDS or not 0 <= start < end <= len(sentence):
+        return sentence.strip()
+    return clause_around(sentence, start, end)
 
 
 def short_span(hit: FactHit) -> str:

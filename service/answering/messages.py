@@ -4,6 +4,7 @@ frame around a Vietnamese answer. Vietnamese and English; nothing else is worded
 from __future__ import annotations
 
 from index.facts import FactHit
+from service.answering.facts import quoted
 from service.answering.question import QuestionInfo, QuestionKind
 from service.answering.reasons import DeclineReason
 from service.answering.scope import CorpusScope
@@ -126,16 +127,16 @@ def fact_answer(hits: list[FactHit], refs: list[int], spans: list[str], index: s
         hit = hits[0]
         if english:
             also = _marks([r for r in refs if r != refs[0]])
-            return (in_english(hit.sentence, spans[0])
+            return (in_english(quoted(hit), spans[0])
                     + f" ({of}{'; also ' + also if also else ''})")
-        stated = str(year) in hit.sentence if year is not None else True
+        stated = str(year) in quoted(hit) if year is not None else True
         note = "" if stated else f" (số liệu {index} năm {year})"
-        return f"{hit.sentence.rstrip(' .')} {_marks(refs)}{note}."
-    quoted = "; ".join(f"{_dated(h, language)}: “{h.sentence}” [{n}]"
-                       for h, n in zip(hits, refs, strict=True))
+        return f"{quoted(hit).rstrip(' .')} {_marks(refs)}{note}."
+    each = "; ".join(f"{_dated(h, language)}: “{quoted(h)}” [{n}]"
+                     for h, n in zip(hits, refs, strict=True))
     if english:
-        return f"The articles disagree on {of}: {quoted}."
-    return f"Các bài viết nêu khác nhau về {of}: {quoted}."
+        return f"The articles disagree on {of}: {each}."
+    return f"Các bài viết nêu khác nhau về {of}: {each}."
 
 
 def place_answer(hits: list[FactHit], refs: list[int], place: str, index: str,
@@ -147,9 +148,9 @@ def place_answer(hits: list[FactHit], refs: list[int], place: str, index: str,
     if language == "en":
         where = "First" if place == "first" else "Last"
         return (f"{where} on {of}: {holders} {_marks(refs)}. The articles say (in "
-                f"Vietnamese): “{hits[0].sentence}” [{refs[0]}].")
+                f"Vietnamese): “{quoted(hits[0])}” [{refs[0]}].")
     where = "Đứng đầu" if place == "first" else "Đứng cuối"
-    return f"{where} {of} là {holders} {_marks(refs)}: “{hits[0].sentence}” [{refs[0]}]."
+    return f"{where} {of} là {holders} {_marks(refs)}: “{quoted(hits[0])}” [{refs[0]}]."
 
 
 def top_answer(hits: list[FactHit], refs: list[int], top_n: int, index: str,

@@ -37,6 +37,7 @@ from service.answering.facts import (
     FactOutcome,
     FactVerdict,
     asked_ranking,
+    quoted,
     short_span,
     stated_conflict,
 )
@@ -607,9 +608,9 @@ class QAPipeline:
             citations.append(Citation.from_passage(n, Passage(chunk, 1.0)))
             year = found[i].year
             # Provinces' facts may be of different years: each says its own.
-            note = (f" (năm {year})" if year is not None and str(year) not in hits[i].sentence
-                    else "")
-            parts.append(f"{hits[i].fact.subject}: {hits[i].sentence.rstrip(' .')} [{n}]"
+            said = quoted(hits[i])
+            note = f" (năm {year})" if year is not None and str(year) not in said else ""
+            parts.append(f"{hits[i].fact.subject}: {said.rstrip(' .')} [{n}]"
                          f"{note}.")
         best = hits[order[0]]
         leaders = [hits[i].fact.subject for i in order if hits[i].fact.value == best.fact.value]
