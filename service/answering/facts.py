@@ -30,6 +30,7 @@ from index.facts import (
     extract_facts,
 )
 from index.facts.constraints import FactConstraints, Position
+from index.facts.extract import _fold, _indices, _patterns
 from retriever.text.normalize import fold_diacritics
 from retriever.text.sentences import clause_around
 from retriever.types import Chunk, Document
@@ -292,3 +293,15 @@ def _passage_facts(chunk: Chunk) -> tuple[Fact, ...]:
     return tuple(replace(f, start=f.start + chunk.start, end=f.end + chunk.start,
                          sentence_start=f.sentence_start + chunk.start,
                          sentence_end=f.sentence_end + chunk.start) for f in facts)
+
+
+def index_of_term(term: str) -> RankingIndex | None:
+    """The ranking index a required term names ("DTI", "chỉ số PCI"), if it names one."""
+    found = [m.index for m in _indices(_fold(term), _patterns()) if m.index is not None]
+    return found[0] if len(set(found)) == 1 else None
+
+
+def names_index(text: str, index: RankingIndex) -> bool:
+    """`text` names `index` by any of its names ("DTI", "chỉ số chuyển đổi số", "Digital
+    Transformation Index"): an article that never writes "DTI" still speaks of it."""
+    return any(m.index == index for m in _indices(_fold(text), _patterns()))

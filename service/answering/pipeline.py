@@ -37,6 +37,8 @@ from service.answering.facts import (
     FactOutcome,
     FactVerdict,
     asked_ranking,
+    index_of_term,
+    names_index,
     quoted,
     short_span,
     stated_conflict,
@@ -673,7 +675,9 @@ def _has_terms(passage: Passage, terms: Sequence[str]) -> bool:
         needle = fold_diacritics(match_form(term))
         alternative = fold_diacritics(match_form(expand_abbreviations(term)))
         if needle not in haystack and alternative not in expanded:
-            return False
+            index = index_of_term(term)
+            if index is None or not names_index(f"{chunk.title} {chunk.text}", index):
+                return False
     return True
 
 

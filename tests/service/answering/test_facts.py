@@ -18,10 +18,18 @@ from index.facts.constraints import question_constraints
 from index.facts.types import Fact
 from index.store import CorpusIndex
 from retriever.encoder import Encoder
+from retriever.search import Searcher
 from retriever.text.normalize import normalize
 from retriever.types import Chunk, Document
 from service.answering import QAPipeline
-from service.answering.facts import FactAnswerer, FactOutcome, short_span, stated_conflict
+from service.answering.facts import (
+    FactAnswerer,
+    FactOutcome,
+    index_of_term,
+    names_index,
+    short_span,
+    stated_conflict,
+)
 from service.answering.pipeline import FACTS_READER
 from service.answering.reasons import DeclineReason
 
@@ -346,3 +354,17 @@ def test_provinces_compared_from_their_facts(rankings: QAPipeline) -> None:
     # Bình Định's articles disagree: no comparison from the facts.
     assert rankings.answer("Giữa Quảng Ngãi và Bình Định, tỉnh nào xếp hạng DTI 2023 cao "
                            "hơn?").reader != FACTS_READER
+
+
+def test_an_index_asked_by_its_abbreviation_is_found_by_its_other_names(
+        sample_searcher: Searcher) -> None:
+    # Bình Phước's article says "chỉ số đánh giá chuyển đổi số", never "DTI": the readers
+    # still read it, where "PCI" (which it never names) is declined as not mentioned.
+    readers = QAPipeline(sample_searcher, cache_size=0, facts=False)
+    answer = readers.answer("Chỉ số DTI của Bình Phước xếp hạng bao nhiêu?")
+    assert not answer.abstained and "thứ 9" in answer.text
+    declined = readers.answer("Bình Phước xếp thứ mấy về PCI?")
+    assert declined.reason == DeclineReason.TERM and "PCI" in declined.text
+    assert index_of_term("DTI") == RankingIndex.DTI and index_of_term("5G") is None
+    assert names_index("chỉ số chuyển đổi số cấp tỉnh", RankingIndex.DTI)
+    assert not names_index("chỉ số chuyển đổi số cấp tỉnh", RankingIndex.PCI)
