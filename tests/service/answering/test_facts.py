@@ -368,3 +368,9 @@ def test_an_index_asked_by_its_abbreviation_is_found_by_its_other_names(
     assert index_of_term("DTI") == RankingIndex.DTI and index_of_term("5G") is None
     assert names_index("chỉ số chuyển đổi số cấp tỉnh", RankingIndex.DTI)
     assert not names_index("chỉ số chuyển đổi số cấp tỉnh", RankingIndex.PCI)
+
+
+def test_an_index_nobody_knows_invents_nothing(rankings: QAPipeline) -> None:
+    answer = rankings.answer("Quảng Ngãi xếp thứ mấy về chỉ số XYZ năm 2023?")
+    assert answer.abstained and answer.reason == DeclineReason.TERM and "XYZ" in answer.text
+    assert "21/63" not in answer.text
