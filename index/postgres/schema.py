@@ -157,6 +157,11 @@ CREATE TABLE hoidap.facts (
 CREATE INDEX facts_subject ON hoidap.facts (subject, index_name, year);
 ALTER TABLE hoidap.index_state ADD COLUMN facts_version text;
 """),
+    Migration(4, "ranking facts by index and year", """
+-- "Tỉnh nào đứng đầu PCI 2023?" names no subject: the answering stage looks the facts up by
+-- index, year and measure (bench/facts_answer.py: 10.7 ms p50 at 23k facts without this).
+CREATE INDEX facts_ranking ON hoidap.facts (index_name, year, measure);
+"""),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

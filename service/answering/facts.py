@@ -14,6 +14,7 @@ article first: the pipeline cites both, with their dates.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, replace
 from enum import StrEnum
@@ -31,10 +32,13 @@ from index.facts import (
 )
 from index.facts.constraints import FactConstraints, Position
 from index.facts.extract import _fold, _indices, _patterns
+from retriever.errors import IndexMismatchError
 from retriever.text.normalize import fold_diacritics
 from retriever.text.sentences import clause_around
 from retriever.types import Chunk, Document
 from service.answering.reasons import DeclineReason
+
+logger = logging.getLogger(__name__)
 
 # What a fact can answer: the index's own measures (an aim or a top-N membership cannot
 # answer "thứ mấy").
@@ -83,7 +87,15 @@ class FactAnswerer:
         """The facts' verdict, or None when they do not decide the question.
 
         `within`: the province a conversation or the widget is about, for a question that
-        names none."""
+        names none. Facts another extractor version wrote (a database not yet reindexed)
+        decide nothing: the readers answer, and the problem is logged."""
+        try:
+            return self._decide(constraints, within)
+        except IndexMismatchError as error:
+            logger.warning("the facts stage is skipped: %s", error)
+            return None
+
+    def _decide(self, constraints: FactConstraints, within: str | None) -> FactVerdict | None:
         c = constraints
         subjects = c.subjects or ((within,) if within else ())
         if (c.asks_change and len(c.years) == 2 and len(subjects) == 1 and len(c.indices) <= 1

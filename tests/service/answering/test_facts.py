@@ -18,6 +18,7 @@ from index.facts.constraints import question_constraints
 from index.facts.types import Fact
 from index.store import CorpusIndex
 from retriever.encoder import Encoder
+from retriever.errors import IndexMismatchError
 from retriever.search import Searcher
 from retriever.text.normalize import normalize
 from retriever.types import Chunk, Document
@@ -374,3 +375,18 @@ def test_an_index_nobody_knows_invents_nothing(rankings: QAPipeline) -> None:
     answer = rankings.answer("Quảng Ngãi xếp thứ mấy về chỉ số XYZ năm 2023?")
     assert answer.abstained and answer.reason == DeclineReason.TERM and "XYZ" in answer.text
     assert "21/63" not in answer.text
+
+
+class _StaleFacts(_Facts):
+    """Facts another extractor version wrote: the store refuses to serve them."""
+
+    def fact_page(self, query: FactQuery) -> FactPage:
+        raise IndexMismatchError("the index database's facts were extracted by version 1")
+
+
+def test_facts_of_another_version_leave_the_question_to_the_readers(
+        caplog: pytest.LogCaptureFixture) -> None:
+    stale = FactAnswerer(_StaleFacts([_rank("Cà Mau", 3)]))
+    with caplog.at_level("WARNING"):
+        assert stale.decide(question_constraints("Cà Mau xếp thứ mấy về PAPI 2023?")) is None
+    assert "extracted by version 1" in caplog.text
