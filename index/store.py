@@ -35,6 +35,7 @@ from index.facts import (
     subject_key,
     subject_order,
 )
+from index.facts.ordering import order_by_constraints
 from index.manifest import IndexManifest
 from retriever.accents import AccentRestorer
 from retriever.analyzer import Analyzer
@@ -58,7 +59,7 @@ from retriever.retrievers import (
 from retriever.search import Searcher
 from retriever.segments import SegmentVectors, segment_key
 from retriever.text.normalize import NORMALIZER_VERSION
-from retriever.types import Chunk, Document, DocumentInfo, DocumentPage, check_page
+from retriever.types import Chunk, Document, DocumentInfo, DocumentPage, Passage, check_page
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -328,7 +329,8 @@ class CorpusIndex:
                                   bm25_idf(bm25),
                                   weight=rerank_weight)
         return Searcher(self.chunks, {"hybrid": hybrid, "bm25": bm25, "dense": dense},
-                        segment_vectors=self.segments, facts=self)
+                        segment_vectors=self.segments, facts=self,
+                        passage_order=self.order_passages)
 
     def _accent_restorer(self, mode: AccentMode) -> Callable[[str], str] | None:
         bm25 = self.bm25
@@ -391,6 +393,22 @@ class CorpusIndex:
     def fact_chunks(self, facts: Sequence[Fact]) -> list[Chunk | None]:
         """The chunk holding each fact's sentence whole, else the first holding its span."""
         return [fact_chunk(self._chunks_by_doc.get(f.doc_id, []), f) for f in facts]
+
+    @cached_property
+    def _facts_by_doc(self) -> dict[str, list[Fact]]:
+        by_doc: dict[str, list[Fact]] = {}
+        for fact in self.facts:
+            by_doc.setdefault(fact.doc_id, []).append(fact)
+        return by_doc
+
+    def facts_in(self, chunks: Sequence[Chunk]) -> list[list[Fact]]:
+        """The facts each chunk states (their span starting inside it)."""
+        return [[f for f in self._facts_by_doc.get(c.doc_id, []) if c.start <= f.start < c.end]
+                for c in chunks]
+
+    def order_passages(self, query: str, passages: list[Passage]) -> list[Passage]:
+        """The searcher's passage order: by the ranking facts they state (ordering.py)."""
+        return order_by_constraints(query, passages, self.facts_in)
 
     def stats(self) -> dict[str, object]:
         words = [len(c.text.split()) for c in self.chunks]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -12,6 +12,9 @@ from retriever.segments import SegmentVectors
 from retriever.text.gazetteer import canonical_province
 from retriever.text.normalize import match_form, normalize
 from retriever.types import Chunk, Hit, Passage, Retriever, SearchFilter
+
+# A query and what a retriever returned for it -> the passages in the order to show them.
+PassageOrder = Callable[[str, list[Passage]], list[Passage]]
 
 if TYPE_CHECKING:
     # The facts are the index's (index/facts); only their protocol is named here.
@@ -61,13 +64,17 @@ class Searcher:
 
     def __init__(self, chunks: Sequence[Chunk], retrievers: Mapping[str, Retriever],
                  segment_vectors: SegmentVectors | None = None,
-                 facts: FactSource | None = None) -> None:
+                 facts: FactSource | None = None,
+                 passage_order: PassageOrder | None = None) -> None:
         self.chunks = list(chunks)
         self.retrievers = dict(retrievers)
         # The index's vectors of its passages' segments, for the answerer (None: embed them).
         self.segment_vectors = segment_vectors
         # The index's ranking facts, for the answerer (None: an index without them).
         self.facts = facts
+        # Reorders what a retriever returned for a query (index/facts/ordering.py: passages
+        # stating the ranking asked first); None keeps the retriever's order.
+        self.passage_order = passage_order
         self._position = {c.chunk_id: i for i, c in enumerate(self.chunks)}
         self._provinces = np.array(
             [match_form(c.province) if c.province else "" for c in self.chunks], dtype=object
@@ -113,4 +120,7 @@ class Searcher:
             return []
         hits = self.retrievers[retriever].search(text, top_k, allowed)
         found = {h.chunk_id: self.chunks[self._position[h.chunk_id]] for h in hits}
-        return passages(hits, found, retriever)
+        return self.ordered(text, passages(hits, found, retriever))
+
+    def ordered(self, query: str, found: list[Passage]) -> list[Passage]:
+        return self.passage_order(query, found) if self.passage_order else found

@@ -142,6 +142,11 @@ class FactSource(Protocol):
         """The passage holding each fact's sentence (else its span), to cite it by."""
         ...
 
+    def facts_in(self, chunks: Sequence[Chunk]) -> list[list[Fact]]:
+        """The facts each passage states (their span starting inside it), as extracted from
+        the whole document: with the year and index inherited from its title and before."""
+        ...
+
 
 def subject_order(subject: str) -> tuple[str, str]:
     """A sort key putting subjects in Vietnamese alphabetical order, near enough: by the

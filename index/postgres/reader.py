@@ -24,6 +24,7 @@ from index.facts import (
     subject_key,
     subject_order,
 )
+from index.facts.ordering import order_by_constraints
 from index.postgres.db import (
     DOCUMENT_COLUMNS,
     Database,
@@ -203,6 +204,26 @@ class PostgresIndex:
         return FactPage([FactHit(Fact.from_dict(fact), span, sentence, title, published)
                          for fact, title, published, span, sentence in rows], int(total))
 
+    def facts_in(self, chunks: Sequence[Chunk]) -> list[list[Fact]]:
+        """The facts each chunk states, as CorpusIndex.facts_in; one statement."""
+        if not chunks:
+            return []
+        with self.db.snapshot() as connection:
+            self._check_facts(connection)
+            rows = connection.execute(
+                f"SELECT f.fact FROM {SCHEMA}.facts f WHERE f.doc_id = ANY(%s) "
+                "ORDER BY f.doc_id, f.ordinal", (list({c.doc_id for c in chunks}),)).fetchall()
+        by_doc: dict[str, list[Fact]] = {}
+        for (fact,) in rows:
+            found = Fact.from_dict(fact)
+            by_doc.setdefault(found.doc_id, []).append(found)
+        return [[f for f in by_doc.get(c.doc_id, []) if c.start <= f.start < c.end]
+                for c in chunks]
+
+    def order_passages(self, query: str, passages: list[Passage]) -> list[Passage]:
+        """The searcher's passage order, as CorpusIndex.order_passages."""
+        return order_by_constraints(query, passages, self.facts_in)
+
     def fact_subjects(self) -> list[tuple[str, int]]:
         """(subject, number of facts) for every subject, as CorpusIndex.fact_subjects."""
         with self.db.snapshot() as connection:
@@ -338,7 +359,7 @@ class PostgresSearcher(Searcher):
 
     def __init__(self, index: PostgresIndex,
                  retrievers: Callable[[SqlFilter | None], dict[str, Retriever]]) -> None:
-        super().__init__([], retrievers(None), facts=index)
+        super().__init__([], retrievers(None), facts=index, passage_order=index.order_passages)
         self.index, self._retrievers_for = index, retrievers
 
     def provinces(self) -> list[str]:
@@ -367,7 +388,7 @@ class PostgresSearcher(Searcher):
             retrievers = self.retrievers if where is None else self._retrievers_for(where)
             hits = retrievers[retriever].search(text, top_k)
             chunks = self.index.chunks_by_id([h.chunk_id for h in hits])
-        return passages(hits, chunks, retriever)
+        return self.ordered(text, passages(hits, chunks, retriever))
 
 
 class DocumentsView(Mapping[str, Document]):

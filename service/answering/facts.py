@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import dataclass
 from enum import StrEnum
-from functools import lru_cache
 
 from index.facts import (
     Fact,
@@ -28,14 +28,13 @@ from index.facts import (
     Level,
     Measure,
     RankingIndex,
-    extract_facts,
 )
 from index.facts.constraints import FactConstraints, Position
 from index.facts.extract import _fold, _indices, _patterns
 from retriever.errors import IndexMismatchError
 from retriever.text.normalize import fold_diacritics
 from retriever.text.sentences import clause_around
-from retriever.types import Chunk, Document
+from retriever.types import Chunk
 from service.answering.reasons import DeclineReason
 
 logger = logging.getLogger(__name__)
@@ -276,16 +275,17 @@ def asked_ranking(constraints: FactConstraints) -> str:
                                 years) if p)
 
 
-def stated_conflict(constraints: FactConstraints, chunk: Chunk, sentence_start: int,
-                    sentence_end: int) -> DeclineReason | None:
-    """Verify stage for a reader's sentence: the ranking facts it states (read with its
-    passage, so that an index or year said in the sentence before carries over) are all of
-    another index than the one asked (a PCI rank for a DTI question), or all of another
-    year. None when it states none of the subject's facts, or one that matches."""
+def stated_conflict(constraints: FactConstraints, chunk: Chunk, facts: Sequence[Fact],
+                    sentence_start: int, sentence_end: int) -> DeclineReason | None:
+    """Verify stage for a reader's sentence (offsets in `chunk`'s text): the ranking facts
+    it states (`facts`: the chunk's, as extracted from its whole document, so that an index
+    or year said before carries over) are all of another index than the one asked (a PCI
+    rank for a DTI question), or all of another year. None when it states none of the
+    subject's facts, or one that matches."""
     c = constraints
     if len(c.indices) != 1 or c.measure not in _ANSWERABLE or c.asks_target:
         return None
-    stated = [f for f in _passage_facts(chunk)
+    stated = [f for f in facts
               if sentence_start <= f.start - chunk.start < sentence_end
               and (not c.subjects or f.subject in c.subjects)]
     if not stated:
@@ -295,16 +295,6 @@ def stated_conflict(constraints: FactConstraints, chunk: Chunk, sentence_start: 
     if c.years and all(f.year is not None and f.year not in c.years for f in stated):
         return DeclineReason.YEAR
     return None
-
-
-@lru_cache(maxsize=4096)
-def _passage_facts(chunk: Chunk) -> tuple[Fact, ...]:
-    """The facts a passage states, offsets in its document (the chunk's title and text
-    read as a document of their own)."""
-    facts = extract_facts(Document(chunk.doc_id, chunk.title, chunk.text))
-    return tuple(replace(f, start=f.start + chunk.start, end=f.end + chunk.start,
-                         sentence_start=f.sentence_start + chunk.start,
-                         sentence_end=f.sentence_end + chunk.start) for f in facts)
 
 
 def index_of_term(term: str) -> RankingIndex | None:

@@ -20,9 +20,10 @@ from collections.abc import Sequence
 from dataclasses import replace
 from functools import lru_cache
 
-from index.facts import Measure
+from index.facts import Fact, Measure
 from index.facts.constraints import question_constraints, split_bridge
 from retriever.coverage import IdfLookup, coverage, query_weights, text_tokens
+from retriever.errors import IndexMismatchError
 from retriever.lru import LRUCache
 from retriever.rerank import bm25_idf
 from retriever.retrievers import BM25Retriever, QueryEmbedder
@@ -434,8 +435,8 @@ class QAPipeline:
         if best.score < self.min_confidence:
             return self._abstain(question, DeclineReason.WEAK, confidence=best.score)
         chunk = request.passages[best.passage_index].chunk
-        conflict = stated_conflict(question.facts, chunk, best.sentence_start,
-                                   best.sentence_end)
+        conflict = stated_conflict(question.facts, chunk, self._facts_in(chunk),
+                                   best.sentence_start, best.sentence_end)
         if conflict is not None:
             return self._abstain(question, conflict, asked_ranking(question.facts),
                                  best.score)
@@ -481,8 +482,18 @@ class QAPipeline:
         years = missing_years(question.years, chunk.text, chunk.title)
         if years and missing_years(years, self._lead_in(passage)):
             return DeclineReason.YEAR
-        return stated_conflict(question.facts, chunk, candidate.sentence_start,
-                               candidate.sentence_end)
+        return stated_conflict(question.facts, chunk, self._facts_in(chunk),
+                               candidate.sentence_start, candidate.sentence_end)
+
+    def _facts_in(self, chunk: Chunk) -> list[Fact]:
+        """The ranking facts a passage states (none without the facts stage, or when the
+        index's facts are another extractor version's)."""
+        if self.facts is None:
+            return []
+        try:
+            return self.facts.source.facts_in([chunk])[0]
+        except IndexMismatchError:
+            return []
 
     def _cited(self, best: Candidate, passages: list[Passage], cite: int | None,
                kind: ReaderKind, language: str = "vi") -> Answer:

@@ -143,7 +143,7 @@ def test_answers_equal_the_files_backend(sample_index: CorpusIndex,
     # Postgres embeds the answer segments while answering (float32) where the files index
     # stores them (float16): compared with the same on-the-fly vectors, scores are equal.
     files = QAPipeline(Searcher(stored.chunks, stored.retrievers, segment_vectors=None,
-                                facts=stored.facts))
+                                facts=stored.facts, passage_order=stored.passage_order))
     files_stored = QAPipeline(stored)
     postgres = QAPipeline(sample_postgres.searcher(memo_encoder))
     assert postgres.provinces == files.provinces

@@ -295,6 +295,10 @@ def test_facts_are_written_and_removed_with_their_documents(
                for c, f in zip(cited, files.facts, strict=True))
     assert index.fact_chunks([]) == []
     assert index.fact_subjects() == files.fact_subjects() and files.fact_subjects()
+    # Each passage's facts, as its document states them: the same on both backends.
+    assert index.facts_in(files.chunks) == files.facts_in(files.chunks)
+    assert sum(map(len, files.facts_in(files.chunks))) == len(files.facts)
+    assert index.facts_in([]) == []
     writer.add([RANKED[1]])
     assert [f.subject for f in index.facts() if f.doc_id == "ranked-b"] == ["Long An"]
     writer.add([Document("ranked-a", "DTI 2023", "Theo DTI 2023, Phú Yên xếp thứ 29/63.")])

@@ -254,17 +254,19 @@ def test_a_readers_sentence_of_another_index_is_never_the_answer(
 def test_stated_conflict_reads_the_sentence_with_its_passage() -> None:
     text = ("Bộ công bố chỉ số PCI năm 2023. Theo đó, Kon Tum xếp thứ 40/63. "
             "Kon Tum có nhiều tiềm năng.")
-    chunk = Chunk("c", "d", text, 100, 100 + len(text), "Kết quả công bố")
+    chunk = Chunk("c", "d", text, 0, len(text), "Kết quả công bố")
+    # The facts as the index holds them: extracted from the whole document.
+    facts = extract_facts(Document("d", chunk.title, text))
     rank = text.index("Theo đó")
     sentence = (rank, text.index("Kon Tum có"))
     dti = question_constraints("Kon Tum xếp thứ mấy về DTI 2023?")
     pci = question_constraints("Kon Tum xếp thứ mấy về PCI 2023?")
     pci_2022 = question_constraints("Kon Tum xếp thứ mấy về PCI 2022?")
-    assert stated_conflict(dti, chunk, *sentence) == DeclineReason.INDEX
-    assert stated_conflict(pci, chunk, *sentence) is None
-    assert stated_conflict(pci_2022, chunk, *sentence) == DeclineReason.YEAR
+    assert stated_conflict(dti, chunk, facts, *sentence) == DeclineReason.INDEX
+    assert stated_conflict(pci, chunk, facts, *sentence) is None
+    assert stated_conflict(pci_2022, chunk, facts, *sentence) == DeclineReason.YEAR
     # A sentence stating no ranking fact contradicts nothing.
-    assert stated_conflict(dti, chunk, sentence[1], len(text)) is None
+    assert stated_conflict(dti, chunk, facts, sentence[1], len(text)) is None
 
 
 def test_a_change_without_its_unit_is_either_places_or_points() -> None:
@@ -390,3 +392,15 @@ def test_facts_of_another_version_leave_the_question_to_the_readers(
     with caplog.at_level("WARNING"):
         assert stale.decide(question_constraints("Cà Mau xếp thứ mấy về PAPI 2023?")) is None
     assert "extracted by version 1" in caplog.text
+
+
+def test_the_searcher_ranks_the_passage_of_the_year_asked_first(rankings: QAPipeline) -> None:
+    searcher = rankings.searcher
+    for year, doc_id in ((2022, "qninh-dti-2022"), (2023, "qninh-dti-2023")):
+        found = searcher.search(f"Quảng Ninh xếp thứ mấy về DTI năm {year}?", 5)
+        assert found[0].chunk.doc_id == doc_id, [p.chunk.doc_id for p in found]
+    # The index's facts of a passage, as the document states them (year from its title).
+    index = searcher.facts
+    assert index is not None
+    [stated] = index.facts_in([searcher.search("Quảng Ngãi DTI 2023 xếp thứ 21/63", 1)[0].chunk])
+    assert [(f.subject, f.year, f.value) for f in stated] == [("Quảng Ngãi", 2023, 21.0)]

@@ -66,7 +66,7 @@ def test_answers_equal_those_of_embedding_segments_while_answering(
         onnx_encoder: Encoder) -> None:
     searcher = sample_index.searcher(onnx_encoder)
     on_the_fly = Searcher(searcher.chunks, searcher.retrievers, segment_vectors=None,
-                          facts=searcher.facts)
+                          facts=searcher.facts, passage_order=searcher.passage_order)
     answers, confidences = _answers(QAPipeline(on_the_fly, cache_size=0))
     assert answers == stored_answers[0]
     # float16 storage and other batches move a confidence by < 1e-4 (measured 6e-5).
