@@ -31,8 +31,11 @@ def test_chat_answers_with_citations(client: TestClient) -> None:
     assert body["sources"] and [s["n"] for s in body["sources"]] == list(
         range(2, len(body["sources"]) + 2))
     assert all(set(s) == CITATION_FIELDS for s in body["sources"])
-    scores = [c["score"] for c in body["sources"]]
-    assert scores == sorted(scores, reverse=True)
+    # The sources keep the searcher's order (relevance, then the ranking facts they state).
+    searched = client.get("/api/search", params={"q": QUESTION, "top_k": 5}).json()["hits"]
+    cited = {c["chunk_id"] for c in body["citations"]}
+    assert [s["chunk_id"] for s in body["sources"]] == [
+        h["chunk_id"] for h in searched if h["chunk_id"] not in cited]
     assert len(body["answer_id"]) == 32
     again = client.post("/api/chat", json={"message": QUESTION}).json()
     assert again["answer_id"] != body["answer_id"]  # an id per answer given, cached or not
