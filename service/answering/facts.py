@@ -237,9 +237,16 @@ def _is_last(hit: FactHit, out_of: int | None) -> bool:
 
 
 # The short answer inside a fact's span: "đứng vị trí thứ 9" -> "thứ 9", "xếp hạng 52" ->
-# "hạng 52", "đạt 0,6812 điểm" -> "0,6812 điểm". Read on the folded span (same length).
-_RANK_CORE_RE = re.compile(r"(?:thu|hang|vi tri|top)\s+\d+(?:\s*/\s*\d+)?|\d+\s*/\s*\d+")
+# "hạng 52", "Đứng thứ hai" -> "thứ hai", "ranked 15th out of 63" -> "15th", "tăng 5 bậc"
+# -> "5 bậc", "đạt 0,6812 điểm" -> "0,6812 điểm". Read on the folded span (same length).
+_ORDINAL_WORDS = (r"nhat|nhi|hai|ba|tu|nam|sau|bay|tam|chin|muoi|first|second|third|fourth"
+                  r"|fifth|sixth|seventh|eighth|ninth|tenth")
+_RANK_CORE_RE = re.compile(
+    r"(?:thu|hang|vi tri|top)\s+\d+(?:\s*/\s*\d+)?|\d+\s*/\s*\d+|\d+(?:st|nd|rd|th)(?!\w)"
+    rf"|thu\s+(?:{_ORDINAL_WORDS})(?!\w)|(?<!\w)(?:{_ORDINAL_WORDS})(?!\w)")
+_CHANGE_CORE_RE = re.compile(r"\d+(?:[.,]\d+)?\s*(?:bac|hang|diem|points?|places?|%)")
 _SCORE_CORE_RE = re.compile(r"\d+(?:[.,]\d+)*(?:\s*(?:%|diem|points?|bac|places?))?")
+_TABLE_ROW_WORDS = 6  # "12 Bình Phước": a row, quoted whole when its rank is a bare number
 
 
 # A sentence this long is quoted by the clause holding the fact (as the rule reader does).
@@ -259,12 +266,23 @@ def quoted(hit: FactHit) -> str:
 
 
 def short_span(hit: FactHit) -> str:
-    """The fact's value as the article words it: the core of its span."""
-    span = hit.span
+    """The fact's value as the article words it: the core of its span (a table row's rank
+    with its subject: "12 Bình Phước")."""
+    span = hit.span.strip()
+    measure = hit.fact.measure
+    if (measure == Measure.RANK and span.isdigit() and hit.sentence
+            and len(hit.sentence.split()) <= _TABLE_ROW_WORDS):
+        return hit.sentence.strip()
     folded = fold_diacritics(span).lower()
-    pattern = _RANK_CORE_RE if hit.fact.measure == Measure.RANK else _SCORE_CORE_RE
-    match = pattern.search(folded)
-    return span[match.start():match.end()] if match else span.strip()
+    patterns = {Measure.RANK: (_RANK_CORE_RE,),
+                Measure.RANK_CHANGE: (_CHANGE_CORE_RE, _SCORE_CORE_RE),
+                Measure.SCORE_CHANGE: (_CHANGE_CORE_RE, _SCORE_CORE_RE)}.get(
+        measure, (_SCORE_CORE_RE,))
+    for pattern in patterns:
+        match = pattern.search(folded)
+        if match:
+            return span[match.start():match.end()]
+    return span
 
 
 def asked_ranking(constraints: FactConstraints) -> str:

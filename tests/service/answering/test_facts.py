@@ -207,6 +207,11 @@ def test_no_year_asked_answers_the_newest_and_unknown_years_decline_nothing() ->
     ("đứng đầu", Measure.RANK, "đứng đầu"),
     ("đạt 0,6812 điểm", Measure.SCORE, "0,6812 điểm"),
     ("tăng 5 bậc", Measure.RANK_CHANGE, "5 bậc"),
+    ("tăng 1 hạng", Measure.RANK_CHANGE, "1 hạng"),
+    ("Đứng thứ hai", Measure.RANK, "thứ hai"),
+    ("giữ vị trí thứ nhất", Measure.RANK, "thứ nhất"),
+    ("ranked 15th out of 63", Measure.RANK, "15th"),
+    ("ranked second", Measure.RANK, "second"),
 ])
 def test_the_short_span_is_the_value_as_the_article_words_it(
         span: str, measure: Measure, short: str) -> None:
@@ -404,3 +409,11 @@ def test_the_searcher_ranks_the_passage_of_the_year_asked_first(rankings: QAPipe
     assert index is not None
     [stated] = index.facts_in([searcher.search("Quảng Ngãi DTI 2023 xếp thứ 21/63", 1)[0].chunk])
     assert [(f.subject, f.year, f.value) for f in stated] == [("Quảng Ngãi", 2023, 21.0)]
+
+
+def test_a_table_rows_rank_is_quoted_with_its_subject() -> None:
+    fact = Fact("d", "Bình Phước", RankingIndex.DTI, 2022, Measure.RANK, 12.0, Level.PROVINCE,
+                0, 2, 0, 13)
+    assert short_span(FactHit(fact, "12", "12 Bình Phước", "", None)) == "12 Bình Phước"
+    long_row = "12 Bình Phước 0.9000 0.8000 0.7233 0.7376 0.7226 0.7325"
+    assert short_span(FactHit(fact, "12", long_row, "", None)) == "12"
