@@ -60,3 +60,19 @@ def write_json(path: Path, rows: object) -> None:
 def folder_mb(folder: Path) -> float:
     """Megabytes of the files under `folder`."""
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6
+
+
+class RandomEncoder:
+    """Fixed random vectors, no model: for what never reads them (BM25, the facts)."""
+
+    model_id = "bench/random-encoder"
+    dimension = 8
+
+    def encode_passages(self, texts: list[str], batch_size: int = 32,
+                        show_progress: bool = False) -> np.ndarray:
+        rng = np.random.default_rng(len(texts))
+        vectors = rng.normal(size=(len(texts), self.dimension)).astype(np.float32)
+        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return self.encode_passages(texts)

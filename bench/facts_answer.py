@@ -22,9 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-
-from bench.common import latency_summary
+from bench.common import RandomEncoder, latency_summary
 from index.facts.constraints import question_constraints
 from index.postgres.local import LocalPostgres
 from index.postgres.reader import PostgresIndex
@@ -39,22 +37,6 @@ logger = logging.getLogger("bench.facts_answer")
 INDICES = ["DTI", "PCI", "PAPI", "PAR INDEX", "SIPAS", "ICT Index"]
 YEARS = list(range(2015, 2025))
 REPEATS = 20  # timings per question kind
-
-
-class RandomEncoder:
-    """Fixed random vectors: the stage never reads them."""
-
-    model_id = "bench/random-encoder"
-    dimension = 8
-
-    def encode_passages(self, texts: list[str], batch_size: int = 32,
-                        show_progress: bool = False) -> np.ndarray:
-        rng = np.random.default_rng(len(texts))
-        vectors = rng.normal(size=(len(texts), self.dimension)).astype(np.float32)
-        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
-
-    def encode_queries(self, texts: list[str]) -> np.ndarray:
-        return self.encode_passages(texts)
 
 
 def documents(copies: int, seed: int = 0) -> list[Document]:

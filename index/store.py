@@ -376,10 +376,7 @@ class CorpusIndex:
 
     @cached_property
     def _facts_by_subject(self) -> dict[str, list[Fact]]:
-        by_subject: dict[str, list[Fact]] = {}
-        for fact in self.facts:
-            by_subject.setdefault(fact.subject, []).append(fact)
-        return by_subject
+        return _grouped(self.facts, lambda f: f.subject)
 
     @cached_property
     def _chunks_by_doc(self) -> dict[str, list[Chunk]]:
@@ -396,10 +393,7 @@ class CorpusIndex:
 
     @cached_property
     def _facts_by_doc(self) -> dict[str, list[Fact]]:
-        by_doc: dict[str, list[Fact]] = {}
-        for fact in self.facts:
-            by_doc.setdefault(fact.doc_id, []).append(fact)
-        return by_doc
+        return _grouped(self.facts, lambda f: f.doc_id)
 
     def facts_in(self, chunks: Sequence[Chunk]) -> list[list[Fact]]:
         """The facts each chunk states (their span starting inside it)."""
@@ -499,6 +493,14 @@ class CorpusIndex:
         facts = _read_facts(folder, manifest)
         return cls(manifest, {d.doc_id: d for d in documents}, chunks, embeddings, bm25,
                    folded, dense, settings, segments, facts)
+
+
+def _grouped(facts: Iterable[Fact], key: Callable[[Fact], str]) -> dict[str, list[Fact]]:
+    """Facts by `key`, each group in the facts' order."""
+    groups: dict[str, list[Fact]] = {}
+    for fact in facts:
+        groups.setdefault(key(fact), []).append(fact)
+    return groups
 
 
 def fact_chunk(chunks: Sequence[Chunk], fact: Fact) -> Chunk | None:

@@ -6,10 +6,10 @@ from __future__ import annotations
 import random
 from typing import Any
 
-import numpy as np
 import pytest
 
 import index.postgres.retrievers as retrievers
+from bench.common import RandomEncoder
 from index.postgres.reader import PostgresIndex
 from index.postgres.retrievers import PostgresBM25Retriever, PruningPlan, plan_pruning
 from index.postgres.writer import PostgresWriter
@@ -19,22 +19,6 @@ from retriever.types import Document
 COMMON = ["của", "và", "các", "tỉnh", "chuyển", "đổi", "số", "năm", "được", "có"]
 RARE = [f"từ{n}" for n in range(300)]
 SETTINGS = IndexSettings(chunk_target_words=40, chunk_max_words=60)
-
-
-class RandomEncoder:
-    """Vectors do not matter to BM25: fixed random ones, no model."""
-
-    model_id = "test/random-encoder"
-    dimension = 8
-
-    def encode_passages(self, texts: list[str], batch_size: int = 32,
-                        show_progress: bool = False) -> np.ndarray:
-        rng = np.random.default_rng(len(texts))
-        vectors = rng.normal(size=(len(texts), self.dimension)).astype(np.float32)
-        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
-
-    def encode_queries(self, texts: list[str]) -> np.ndarray:
-        return self.encode_passages(texts)
 
 
 def _documents(rng: random.Random) -> list[Document]:
