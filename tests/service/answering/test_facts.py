@@ -417,3 +417,18 @@ def test_a_table_rows_rank_is_quoted_with_its_subject() -> None:
     assert short_span(FactHit(fact, "12", "12 Bình Phước", "", None)) == "12 Bình Phước"
     long_row = "12 Bình Phước 0.9000 0.8000 0.7233 0.7376 0.7226 0.7325"
     assert short_span(FactHit(fact, "12", long_row, "", None)) == "12"
+
+
+def test_pages_of_numbers_and_malformed_tables_invent_nothing(encoder: Encoder) -> None:
+    numbers = " ".join(f"{n}/63" for n in range(1, 1001))
+    noisy = [
+        _doc("numbers", "Số liệu PCI 2023", f"Bảng số liệu PCI 2023: {numbers}.", "2024-01-01"),
+        _doc("broken-table", "XẾP HẠNG PAPI 2023",
+             "XẾP HẠNG PAPI 2023\n| 1 |\n| Cà Mau | | |\n3\nHậu Giang\n|||\n", "2024-01-02"),
+    ]
+    pipeline = QAPipeline(CorpusIndex.build(noisy, encoder).searcher(encoder), cache_size=0)
+    for question in ("Cà Mau xếp thứ mấy về PCI năm 2023?", "Cà Mau xếp thứ mấy về PAPI 2023?",
+                     "Tỉnh nào đứng đầu PAPI 2023?", "Hậu Giang xếp thứ mấy về PAPI 2023?"):
+        answer = pipeline.answer(question)
+        # No subject is named next to any of those numbers: nothing to answer from facts.
+        assert answer.reader != FACTS_READER, (question, answer.text)
