@@ -102,7 +102,8 @@ class QuestionInfo:
     # outside Vietnam); an answer must come from a passage that names it.
     unknown_province: str = ""
     # The ranking constraints (index, year, measure, position) facts must match
-    # (index/facts/constraints.py); not yet used to answer.
+    # (index/facts/constraints.py): read by the facts stage, the readers' verify stage and
+    # the retrieval order by facts.
     facts: FactConstraints = field(default_factory=FactConstraints)
 
 
