@@ -8,6 +8,7 @@ import numpy as np
 from bench.bm25_peers import run_size
 from bench.common import latency_summary, questions
 from bench.corpora import bench_documents, bench_index, size_of
+from bench.postgres_scale import HashedVectors
 from index.chunking import chunk_document
 from retriever.encoder import Encoder
 
@@ -48,3 +49,18 @@ def test_latency_summary() -> None:
     stats = latency_summary([float(x) for x in range(1, 101)])
     assert stats["n"] == 100 and stats["p50_ms"] == 50.5 and 95 <= stats["p95_ms"] <= 96
     assert latency_summary([])["n"] == 0
+
+
+def test_hashed_vectors_give_each_text_a_fixed_near_copy_of_a_real_vector(
+        encoder: Encoder) -> None:
+    base = encoder.encode_passages(["Đà Nẵng dẫn đầu DTI 2023.", "Hà Nội xếp thứ 6."])
+    hashed = HashedVectors(encoder, base)
+    texts = [d.text for d in bench_documents(12)]
+    vectors = hashed.encode_passages(texts)
+    assert vectors.shape == (12, encoder.dimension)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    assert np.array_equal(hashed.encode_passages(texts[3:5]), vectors[3:5])
+    # Each is a noisy copy of one real vector, and distinct texts get distinct vectors.
+    assert (np.max(vectors @ base.T, axis=1) > 0.9).all()
+    assert len({v.tobytes() for v in vectors}) == 12
+    assert np.array_equal(hashed.encode_queries(["DTI"]), encoder.encode_queries(["DTI"]))
