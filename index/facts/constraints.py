@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from index.facts.extract import _fold, _indices, _patterns, _years
+from index.facts.extract import _districts, _fold, _indices, _patterns, _years
 from index.facts.types import Level, Measure, RankingIndex
 from retriever.text.gazetteer import find_provinces
 
@@ -67,7 +67,14 @@ _LAST_RE = re.compile(r"(?<!\w)(?:dung\s+cuoi|xep\s+cuoi|cuoi\s+bang|thap\s+nhat
                       r"|last|lowest|bottom)(?!\w)")
 _TOP_RE = re.compile(r"(?<!\w)(?:top|nhom)\s+(\d{1,2})(?!\d)")  # "tốp" folds to "top"
 _WHICH_RE = re.compile(r"(?<!\w)(?:tinh\s+nao|dia\s+phuong\s+nao|thanh\s+pho\s+nao|bo\s+nao"
-                       r"|which\s+(?:province|city|ministry)|who)(?!\w)")
+                       r"|huyen\s+nao|quan\s+nao|thi\s+xa\s+nao|so\s+nao|don\s+vi\s+nao"
+                       r"|which\s+(?:province|city|ministry|district|department)|who)(?!\w)")
+# A province's own rankings: of its districts, and of its departments ("sở, ban, ngành").
+_DISTRICT_RE = re.compile(r"(?<!\w)(?:cap\s+huyen|huyen\s+nao|quan\s+nao|thi\s+xa\s+nao"
+                          r"|quan,?\s+huyen|huyen,?\s+(?:thi\s+xa|thanh\s+pho)"
+                          r"|which\s+district|district(?:s|-level)?)(?!\w)")
+_DEPARTMENT_RE = re.compile(r"(?<!\w)(?:cap\s+so|so\s+nao|so,?\s+ban,?\s+nganh"
+                            r"|so,?\s+nganh|which\s+department|department(?:s|-level)?)(?!\w)")
 _MINISTRY_RE = re.compile(r"(?<!\w)(?:cap\s+bo|bo\s+nao|bo,\s*nganh|ministr(?:y|ies))(?!\w)"
                           r"|^\s*(?:bo|co\s+quan)\s+(?:dung|dan|xep)(?!\w)")
 _PROVINCE_RE = re.compile(r"(?<!\w)(?:cap\s+tinh|tinh\s+nao|dia\s+phuong\s+nao|thanh\s+pho\s+nao"
@@ -92,10 +99,15 @@ def question_constraints(question: str) -> FactConstraints:
     years = tuple(dict.fromkeys(m.year for m in _years(question, folded, patterns)
                                 if m.year is not None))
     subjects = [name for name, _count in find_provinces(question)]
-    for match in patterns.unit.finditer(folded):
-        unit = patterns.unit_of.get(re.sub(r"\s+", " ", match.group(0)))
-        if unit is not None and unit not in subjects:
-            subjects.append(unit)
+    for pattern, names in ((patterns.unit, patterns.unit_of),
+                           (patterns.department, patterns.department_of)):
+        for match in pattern.finditer(folded):
+            unit = names.get(re.sub(r"\s+", " ", match.group(0)))
+            if unit is not None and unit not in subjects:
+                subjects.append(unit)
+    # A district named as the articles write it ("huyện Gia Lộc"): its capitals end it.
+    districts = [m.subject for m in _districts(question)]
+    subjects.extend(d for d in districts if d not in subjects)
     top = _TOP_RE.search(folded)
     which = bool(_WHICH_RE.search(folded))
     position = None
@@ -128,7 +140,10 @@ def question_constraints(question: str) -> FactConstraints:
         named = _INDEX_LIKE_RE.search(folded)
         if named and named.group(1) not in {"nao", "gi", "the", "of", "cua", "nay", "do"}:
             unknown = named.group(1).upper()
-    level = (Level.MINISTRY if _MINISTRY_RE.search(folded)
+    departments = any(u in subjects for u in patterns.department_of.values())
+    level = (Level.DEPARTMENT if departments or _DEPARTMENT_RE.search(folded)
+             else Level.DISTRICT if districts or _DISTRICT_RE.search(folded)
+             else Level.MINISTRY if _MINISTRY_RE.search(folded)
              else Level.PROVINCE if _PROVINCE_RE.search(folded) else None)
     target = bool(patterns.target.search(folded) or _AIM_RE.search(folded))
     return FactConstraints(tuple(subjects), indices, years, measure, position,

@@ -27,7 +27,7 @@ from functools import lru_cache
 from importlib import resources
 
 from index.facts.types import Fact, Level, Measure, RankingIndex
-from retriever.text.gazetteer import province_mentions
+from retriever.text.gazetteer import find_provinces, province_mentions
 from retriever.text.normalize import CharacterMap, fold_diacritics, normalize
 from retriever.text.sentences import split_sentences
 from retriever.types import Document
@@ -109,6 +109,8 @@ class _Patterns:
     national: re.Pattern[str]
     unit: re.Pattern[str]
     unit_of: dict[str, str]
+    department: re.Pattern[str]
+    department_of: dict[str, str]
     up: frozenset[str]
     places: frozenset[str]
 
@@ -154,6 +156,7 @@ def _patterns() -> _Patterns:
     compared = re.compile(_word(f"(?:{_alternation(cues['compared'] + cues['since'])})")
                           + r"\s*(?:nam\s+)?$")
     units = _rows("units.tsv")
+    departments = _rows("departments.tsv")
     return _Patterns(
         index=index, index_of=index_of, rank=rank, first=first, second=second, last=last,
         component=component, topic=topic, region=region, average=average, target=target,
@@ -165,6 +168,9 @@ def _patterns() -> _Patterns:
                                   r"|dung|dat)|doi\s+voi\s+cap\s+tinh)")),
         unit=re.compile(_word(f"(?:{_alternation(p for _, p in units)})")),
         unit_of={re.sub(r"\s+", " ", _fold(phrase)): unit for unit, phrase in units},
+        department=re.compile(_word(f"(?:{_alternation(p for _, p in departments)})")),
+        department_of={re.sub(r"\s+", " ", _fold(phrase)): unit
+                       for unit, phrase in departments},
         up=frozenset(_fold(p) for p in cues["up"]),
         places=frozenset(_fold(p) for p in cues["places"]),
     )
@@ -204,22 +210,95 @@ def _ordinal(text: str) -> int:
 def _subjects(text: str, folded: str, patterns: _Patterns) -> list[_Mention]:
     found = [_Mention("subject", s, e, subject=name)
              for name, s, e in province_mentions(text)]
-    for match in patterns.unit.finditer(folded):
-        unit = patterns.unit_of.get(re.sub(r"\s+", " ", match.group(0)))
-        # "Theo Bộ TT&TT", "của Bộ TT&TT": the source of the ranking, not a ranked unit.
-        # "Bộ KH&CN (...) đã công bố": the publisher, not a ranked unit.
-        publishes = re.match(r"\s*(?:\([^)]{0,20}\)\s*)?(?:\w+\s+){0,2}(?:cong\s+bo"
-                             r"|ban\s+hanh|to\s+chuc|thuc\s+hien\s+danh\s+gia|cho\s+biet)",
-                             folded[match.end():])
-        if unit is not None and not publishes and not re.search(
-                r"(?:theo|cua|nguon:?|boi|do|according to)\s*$",
-                folded[max(0, match.start() - 16):match.start()]):
-            found.append(_Mention("subject", match.start(), match.end(), subject=unit,
-                                  level=Level.MINISTRY))
-    # A province inside a unit's name ("... Việt Nam") is not a subject of its own.
-    units = [m for m in found if m.level is Level.MINISTRY]
-    return sorted((m for m in found if m.level is Level.MINISTRY or not any(
-        u.start <= m.start and m.end <= u.end for u in units)), key=lambda m: m.start)
+    for pattern, names, level in ((patterns.unit, patterns.unit_of, Level.MINISTRY),
+                                  (patterns.department, patterns.department_of,
+                                   Level.DEPARTMENT)):
+        for match in pattern.finditer(folded):
+            unit = names.get(re.sub(r"\s+", " ", match.group(0)))
+            # "Theo Bộ TT&TT", "của Bộ TT&TT": the source of the ranking, not a ranked
+            # unit. "Bộ KH&CN (...) đã công bố": the publisher, not a ranked unit.
+            publishes = re.match(r"\s*(?:\([^)]{0,20}\)\s*)?(?:\w+\s+){0,2}(?:cong\s+bo"
+                                 r"|ban\s+hanh|to\s+chuc|thuc\s+hien\s+danh\s+gia|cho\s+biet)",
+                                 folded[match.end():])
+            inside = any(m.start <= match.start() and match.end() <= m.end for m in found
+                         if m.level is Level.MINISTRY)  # "Ủy ban Dân tộc" is no "Ban Dân tộc"
+            if unit is not None and not publishes and not inside and not re.search(
+                    r"(?:theo|cua|nguon:?|boi|do|according to)\s*$",
+                    folded[max(0, match.start() - 16):match.start()]):
+                found.append(_Mention("subject", match.start(), match.end(), subject=unit,
+                                      level=level))
+    found.extend(_districts(text))
+    # A province inside a unit's name ("... Việt Nam"), or named as a district's or a
+    # department's ("Sở TT&TT tỉnh Hải Dương", "huyện Gia Lộc, tỉnh Hải Dương"), is not a
+    # subject of its own.
+    units = [m for m in found if m.level is not Level.PROVINCE]
+    owned = {owner.end() for u in units if u.level.is_local
+             and (owner := _OWNER_RE.match(folded, u.end)) is not None}
+    return sorted((m for m in found if m.level is not Level.PROVINCE or not any(
+        u.start <= m.start and m.end <= u.end for u in units) and m.start not in owned),
+        key=lambda m: m.start)
+
+
+# A district, town or provincial city, by its kind and its capitalised name ("huyện Gia
+# Lộc", "thị xã Kinh Môn", "TP. Chí Linh", "Quận 3"); a province's name is the province's.
+_DISTRICT_RE = re.compile(r"(?<![\w&])(?P<kind>huyện|thị\s+xã|thành\s+phố|quận|TP\.|TX\.)"
+                          r"\s*(?P<name>(?:\w+\s*){1,4})", re.IGNORECASE)
+_DISTRICT_KINDS = {"huyện": "huyện", "thị xã": "thị xã", "thành phố": "thành phố",
+                   "quận": "quận", "tp.": "thành phố", "tx.": "thị xã"}
+# What follows a district or department to name its province.
+_OWNER_RE = re.compile(r"\s*,?\s*(?:cua\s+|thuoc\s+)?(?:(?:tinh|thanh\s+pho|tp\.?)\s*)?")
+
+
+def _districts(text: str) -> list[_Mention]:
+    found = []
+    provinces = [(s, e) for _, s, e in province_mentions(text)]
+
+    def in_province(position: int) -> bool:
+        return any(s <= position < e for s, e in provinces)
+
+    for match in _DISTRICT_RE.finditer(text):
+        words = []
+        for word in re.finditer(r"\w+", match.group("name")):
+            first = word.group(0)
+            at = match.start("name") + word.start()
+            if in_province(at) or not (first[0].isupper() or (
+                    not words and first.isdigit() and match.group("kind").lower() == "quận")):
+                break  # "huyện Gia Lộc Hải Dương": the province is not the district's name
+            words.append(word)
+            if len(words) == 3 or first.isdigit():
+                break
+        if not words:
+            continue  # "thành phố Đà Nẵng", "TP. Hồ Chí Minh": a province
+        start, end = match.start(), match.start("name") + words[-1].end()
+        kind = _DISTRICT_KINDS[re.sub(r"\s+", " ", match.group("kind").lower())]
+        name = " ".join(w.group(0) for w in words)
+        found.append(_Mention("subject", start, end, subject=f"{kind} {name}",
+                              level=Level.DISTRICT))
+    return found
+
+
+def _owner(text: str, patterns: _Patterns) -> str:
+    """The province a sentence names as its districts' or departments' ("Sở TT&TT tỉnh
+    Hải Dương"), or ""."""
+    folded = _fold(text)
+    starts = {s: name for name, s, _ in province_mentions(text)}
+    for unit in _subjects(text, folded, patterns):
+        owner = _OWNER_RE.match(folded, unit.end) if unit.level.is_local else None
+        if owner is not None and owner.end() in starts:
+            return starts[owner.end()]
+    return ""
+
+
+def _home_province(document: Document) -> str:
+    """Whose districts and departments an article ranks when a sentence does not say: the
+    document's province, else the one its title names, else the one it names most."""
+    if document.province:
+        return document.province
+    for text in (document.title, document.text):
+        named = find_provinces(text)
+        if named:
+            return named[0][0]
+    return ""
 
 
 def _years(text: str, folded: str, patterns: _Patterns) -> list[_Mention]:
@@ -608,7 +687,22 @@ class FactExtractor:
             position += 1
             if len(facts) >= MAX_FACTS:
                 break
-        return facts[:MAX_FACTS]
+        return self._owned(facts[:MAX_FACTS], document, patterns)
+
+    @staticmethod
+    def _owned(facts: list[Fact], document: Document, patterns: _Patterns) -> list[Fact]:
+        """Districts' and departments' facts with the province that ranked them."""
+        if not any(f.level.is_local for f in facts):
+            return facts
+        home = _home_province(document)
+        owners: dict[int, str] = {}
+        for i, fact in enumerate(facts):
+            if fact.level.is_local:
+                if fact.sentence_start not in owners:
+                    owners[fact.sentence_start] = _owner(
+                        document.text[fact.sentence_start:fact.sentence_end], patterns)
+                facts[i] = replace(fact, within=owners[fact.sentence_start] or home)
+        return facts
 
     # ---- sentences ----------------------------------------------------------------------
     def _sentence(self, text: str, offset: int, document: Document, context: _Context,

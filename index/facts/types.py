@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 # Bumped whenever the extractor's output changes: indexes record it, and facts built by
 # another version are extracted again (files) or rebuilt (PostgreSQL) rather than served.
-FACTS_VERSION = "2"
+FACTS_VERSION = "3"
 
 
 class RankingIndex(StrEnum):
@@ -42,6 +42,14 @@ class Level(StrEnum):
 
     PROVINCE = "cấp tỉnh"
     MINISTRY = "cấp bộ"
+    # A province's own rankings of its districts and of its departments: a fact of these
+    # levels says which province ranked them (Fact.within).
+    DISTRICT = "cấp huyện"
+    DEPARTMENT = "cấp sở, ngành"
+
+    @property
+    def is_local(self) -> bool:
+        return self in (Level.DISTRICT, Level.DEPARTMENT)
 
 
 class Measure(StrEnum):
@@ -72,6 +80,7 @@ class Fact:
     unit: str = ""  # "%" for a target or share, "" otherwise
     year_inherited: bool = False  # the sentence names no year: from the title or before
     index_inherited: bool = False
+    within: str = ""  # a district's or department's province (whose ranking it is), else ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

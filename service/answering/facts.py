@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from index.facts import (
@@ -32,6 +32,7 @@ from index.facts import (
 from index.facts.constraints import FactConstraints, Position
 from index.facts.extract import _fold, _indices, _patterns
 from retriever.errors import IndexMismatchError
+from retriever.text.gazetteer import canonical_province
 from retriever.text.normalize import fold_diacritics
 from retriever.text.sentences import clause_around
 from retriever.types import Chunk
@@ -65,6 +66,16 @@ class FactVerdict:
     index: RankingIndex
     year: int | None  # the year asked, or the year answered when none was asked
     subject: str = ""
+    level: Level | None = None  # a district or department ranking: whose (scope)
+    scope: str = ""
+
+    @property
+    def ranking(self) -> str:
+        """The ranking as an answer names it: "DTI", or "DTI cấp huyện (Hải Dương)"."""
+        if self.level is None or not self.level.is_local:
+            return self.index.value
+        return f"{self.index.value} {self.level.value}" + (f" ({self.scope})" if self.scope
+                                                          else "")
 
     @property
     def values(self) -> list[float | None]:
@@ -96,7 +107,12 @@ class FactAnswerer:
 
     def _decide(self, constraints: FactConstraints, within: str | None) -> FactVerdict | None:
         c = constraints
-        subjects = c.subjects or ((within,) if within else ())
+        local = c.level is not None and c.level.is_local
+        # A district's or department's question names its province as the ranking's scope
+        # ("Huyện nào của Hải Dương dẫn đầu ..."), not as a subject of its own.
+        named = [s for s in c.subjects if not local or canonical_province(s) is None]
+        scope = next((s for s in c.subjects if local and canonical_province(s)), within or "")
+        subjects = tuple(named) or ((within,) if within and not local else ())
         if (c.asks_change and len(c.years) == 2 and len(subjects) == 1 and len(c.indices) <= 1
                 and c.position is None and not c.asks_target and not c.unknown_index):
             return self._years_compared(subjects[0], c.indices, c.years,
@@ -106,10 +122,11 @@ class FactAnswerer:
             return None
         index = c.indices[0]
         year = c.years[0] if c.years else None
-        if c.position == Position.TOP and c.top_n is not None and not c.subjects:
-            return self._top(index, year, c.top_n, c.level)
-        if c.position in (Position.FIRST, Position.LAST) and not c.subjects:
-            return self._place(index, year, c.position, c.level)
+        if c.position == Position.TOP and c.top_n is not None and not named:
+            return _scoped(self._top(index, year, c.top_n, c.level, scope), c.level, scope)
+        if c.position in (Position.FIRST, Position.LAST) and not named:
+            return _scoped(self._place(index, year, c.position, c.level, scope), c.level,
+                           scope)
         if len(subjects) != 1 or c.position is not None:
             return None
         verdict = self._of_subject(subjects[0], index, year, c.measure)
@@ -171,14 +188,29 @@ class FactAnswerer:
         return FactVerdict(FactOutcome.YEARS_COMPARED, pair, index, max(years),
                            pair[0].fact.subject)
 
-    def _top(self, index: RankingIndex, year: int | None, top_n: int, level: Level | None
-             ) -> FactVerdict | None:
-        """ "Top 10 DTI 2023 gồm những tỉnh nào?": every place from 1 to N stated once
-        (of the year asked, else the newest year stated so)."""
+    def _ranks(self, index: RankingIndex, year: int | None, level: Level | None,
+               scope: str) -> list[FactHit] | None:
+        """The ranks of one ranking: of the level asked (no level: a province's or a
+        ministry's, never a district's or a department's), of the scope asked for a local
+        level. None when a local ranking's scope is not known and several provinces'
+        rankings are there."""
         ranks = [h for h in self._lookup(FactQuery(None, index, year, Measure.RANK,
                                                    limit=_LOOKUP_LIMIT))
-                 if h.fact.year is not None and h.fact.value is not None
-                 and (level is None or h.fact.level == level)]
+                 if h.fact.year is not None
+                 and (h.fact.level == level if level is not None else not h.fact.level.is_local)]
+        if level is not None and level.is_local:
+            if scope:
+                ranks = [h for h in ranks if h.fact.within == canonical_province(scope)]
+            elif len({h.fact.within for h in ranks}) > 1:
+                return None
+        return ranks
+
+    def _top(self, index: RankingIndex, year: int | None, top_n: int, level: Level | None,
+             scope: str = "") -> FactVerdict | None:
+        """ "Top 10 DTI 2023 gồm những tỉnh nào?": every place from 1 to N stated once
+        (of the year asked, else the newest year stated so)."""
+        ranks = [h for h in self._ranks(index, year, level, scope) or []
+                 if h.fact.value is not None]
         for candidate in sorted({h.fact.year for h in ranks if h.fact.year}, reverse=True):
             by_place: dict[int, list[FactHit]] = {}
             for hit in ranks:
@@ -191,12 +223,12 @@ class FactAnswerer:
         return None
 
     def _place(self, index: RankingIndex, year: int | None, position: Position,
-               level: Level | None) -> FactVerdict | None:
-        """Who holds the first or last place; of the level asked ("tỉnh nào", "bộ nào"),
-        the year asked or else the newest year with such a place."""
-        ranks = [h for h in self._lookup(FactQuery(None, index, year, Measure.RANK,
-                                                   limit=_LOOKUP_LIMIT))
-                 if h.fact.year is not None and (level is None or h.fact.level == level)]
+               level: Level | None, scope: str = "") -> FactVerdict | None:
+        """Who holds the first or last place; of the level asked ("tỉnh nào", "bộ nào",
+        "huyện nào"), the year asked or else the newest year with such a place."""
+        ranks = self._ranks(index, year, level, scope)
+        if ranks is None:
+            return None
         if year is None and ranks:
             year = max(h.fact.year for h in ranks if h.fact.year is not None)
             ranks = [h for h in ranks if h.fact.year == year]
@@ -209,6 +241,15 @@ class FactAnswerer:
         if not held:
             return None
         return FactVerdict(FactOutcome.PLACE_HELD, _best_stated_first(held), index, year)
+
+
+def _scoped(verdict: FactVerdict | None, level: Level | None, scope: str
+            ) -> FactVerdict | None:
+    """A place or top list of a district or department ranking, with whose it is."""
+    if verdict is None or level is None or not level.is_local:
+        return verdict
+    owner = canonical_province(scope) if scope else verdict.hits[0].fact.within
+    return replace(verdict, level=level, scope=owner or "")
 
 
 def _best_stated_first(hits: list[FactHit]) -> list[FactHit]:

@@ -359,8 +359,8 @@ class QAPipeline:
         if self.facts is None:
             return None
         constraints = question.facts
-        if within and constraints.subjects and (canonical_province(within) or within
-                                                 ) not in constraints.subjects:
+        provinces = [s for s in constraints.subjects if canonical_province(s)]
+        if within and provinces and (canonical_province(within) or within) not in provinces:
             return None  # asked about another province than the one searched
         verdict = self.facts.decide(constraints, within)
         if verdict is None:
@@ -383,7 +383,7 @@ class QAPipeline:
                      citations: list[Citation], refs: list[int]) -> Answer:
         language = question.language
         spans = [short_span(h) for h in verdict.hits]
-        index = verdict.index.value
+        index = verdict.ranking
         hits = verdict.hits
         span: str | None
         if verdict.outcome == FactOutcome.YEAR_NOT_COVERED:

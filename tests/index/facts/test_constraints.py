@@ -90,3 +90,23 @@ def test_bridges_split_into_the_place_and_what_is_asked_of_its_holder(
         question: str, halves: tuple[str, str] | None) -> None:
     bridge = split_bridge(question)
     assert (None if bridge is None else (bridge.inner, bridge.outer)) == halves
+
+
+@pytest.mark.parametrize(("question", "subjects", "level", "position"), [
+    ("Huyện nào dẫn đầu DTI cấp huyện năm 2023 của Hải Dương?", ("Hải Dương",), Level.DISTRICT,
+     Position.FIRST),
+    ("huyen nao dung cuoi chuyen doi so cap huyen 2023", (), Level.DISTRICT, Position.LAST),
+    ("Which district led the DTI 2023 in Hai Duong?", ("Hải Dương",), Level.DISTRICT,
+     Position.FIRST),
+    ("Sở nào đứng đầu chuyển đổi số cấp sở năm 2023?", (), Level.DEPARTMENT, Position.FIRST),
+    ("Sở Tư pháp Hải Dương xếp thứ mấy về DTI 2023?", ("Hải Dương", "Sở Tư pháp"),
+     Level.DEPARTMENT, None),
+    ("Huyện Gia Lộc xếp thứ mấy về DTI cấp huyện 2023?", ("huyện Gia Lộc",), Level.DISTRICT,
+     None),
+    ("Tỉnh nào đứng đầu DTI 2023?", (), Level.PROVINCE, Position.FIRST),
+])
+def test_districts_and_departments_their_level_and_names(
+        question: str, subjects: tuple[str, ...], level: Level, position: Position | None
+) -> None:
+    c = question_constraints(question)
+    assert (c.subjects, c.level, c.position, c.indices) == (subjects, level, position, (DTI,))

@@ -182,3 +182,38 @@ def test_contradicting_articles_both_keep_their_facts() -> None:
 def test_facts_round_trip_as_dicts() -> None:
     [fact] = facts("Năm 2023, Bạc Liêu đạt 45,57 điểm PAPI.")
     assert Fact.from_dict(fact.to_dict()) == fact
+
+
+def test_a_province_s_districts_and_departments_with_the_province_that_ranked_them() -> None:
+    found = extract_facts(Document("hd", normalize("Hải Dương công bố DTI cấp sở, cấp huyện"),
+                                   normalize(
+        "Năm 2023, Sở Thông tin và Truyền thông dẫn đầu chuyển đổi số cấp sở với 0,8123 "
+        "điểm; Sở Tư pháp xếp thứ 2. Ở cấp huyện, huyện Gia Lộc xếp thứ nhất, TP. Chí Linh "
+        "xếp thứ 2/12 và thị xã Kinh Môn đứng cuối bảng. Chỉ số DTI năm 2022 của huyện Yên "
+        "Lạc, tỉnh Vĩnh Phúc xếp thứ 1/9.")))
+    got = {(f.subject, f.level, f.within, f.year, f.measure.value, f.value) for f in found}
+    assert got == {
+        ("Sở Thông tin và Truyền thông", Level.DEPARTMENT, "Hải Dương", 2023, "rank", 1.0),
+        ("Sở Thông tin và Truyền thông", Level.DEPARTMENT, "Hải Dương", 2023, "score", 0.8123),
+        ("Sở Tư pháp", Level.DEPARTMENT, "Hải Dương", 2023, "rank", 2.0),
+        ("huyện Gia Lộc", Level.DISTRICT, "Hải Dương", 2023, "rank", 1.0),
+        ("thành phố Chí Linh", Level.DISTRICT, "Hải Dương", 2023, "rank", 2.0),
+        ("thị xã Kinh Môn", Level.DISTRICT, "Hải Dương", 2023, "rank", None),
+        # The province named with the district is whose ranking it is, and no subject.
+        ("huyện Yên Lạc", Level.DISTRICT, "Vĩnh Phúc", 2022, "rank", 1.0)}
+    assert all(f.index is RankingIndex.DTI for f in found)
+
+
+def test_a_city_that_is_a_province_is_the_province_and_a_district_name_ends_at_one() -> None:
+    found = facts("Năm 2023, thành phố Đà Nẵng dẫn đầu DTI, TP. Hồ Chí Minh xếp thứ 2. "
+                  "Huyện Gia Lộc Hải Dương xếp thứ 1 về DTI cấp huyện năm 2023.")
+    got = {(f.subject, f.level, f.within) for f in found}
+    assert got == {("Đà Nẵng", Level.PROVINCE, ""), ("TP. Hồ Chí Minh", Level.PROVINCE, ""),
+                   ("huyện Gia Lộc", Level.DISTRICT, "Hải Dương")}
+
+
+def test_a_ministry_level_body_is_not_a_department_named_inside_it() -> None:
+    found = facts("Năm 2023, Ủy ban Dân tộc xếp thứ 5 về DTI cấp bộ; Ban Dân tộc tỉnh Sơn La "
+                  "xếp thứ 3 về chuyển đổi số cấp sở.")
+    assert {(f.subject, f.level, f.value) for f in found} == {
+        ("Ủy ban Dân tộc", Level.MINISTRY, 5.0), ("Ban Dân tộc", Level.DEPARTMENT, 3.0)}

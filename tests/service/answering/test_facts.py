@@ -432,3 +432,54 @@ def test_pages_of_numbers_and_malformed_tables_invent_nothing(encoder: Encoder) 
         answer = pipeline.answer(question)
         # No subject is named next to any of those numbers: nothing to answer from facts.
         assert answer.reader != FACTS_READER, (question, answer.text)
+
+
+def _local(subject: str, within: str, level: Level = Level.DISTRICT) -> Fact:
+    return Fact("d", subject, RankingIndex.DTI, 2023, Measure.RANK, 1.0, level, 0, 1, 0, 1,
+                within=within)
+
+
+def test_a_district_s_or_department_s_place_is_of_its_province_never_a_province_s() -> None:
+    answerer = FactAnswerer(_Facts([
+        _local("huyện Gia Lộc", "Hải Dương"), _local("huyện Yên Lạc", "Vĩnh Phúc"),
+        _local("Sở Tư pháp", "Hải Dương", Level.DEPARTMENT),
+        Fact("d", "Đà Nẵng", RankingIndex.DTI, 2023, Measure.RANK, 1.0, Level.PROVINCE,
+             0, 1, 0, 1)]))
+
+    def holders(question: str, within: str | None = None) -> list[str] | None:
+        verdict = answerer.decide(question_constraints(question), within)
+        return None if verdict is None else [h.fact.subject for h in verdict.hits]
+
+    assert holders("Huyện nào dẫn đầu DTI cấp huyện năm 2023 của Hải Dương?") == [
+        "huyện Gia Lộc"]
+    assert holders("Huyện nào dẫn đầu DTI cấp huyện năm 2023?", "Vĩnh Phúc") == [
+        "huyện Yên Lạc"]
+    assert holders("Huyện nào dẫn đầu DTI cấp huyện năm 2023?") is None  # whose ranking?
+    assert holders("Sở nào dẫn đầu DTI cấp sở năm 2023?") == ["Sở Tư pháp"]
+    assert holders("Ai dẫn đầu DTI 2023?") == ["Đà Nẵng"]
+    verdict = answerer.decide(question_constraints("Which district led the DTI 2023 in Hai "
+                                                   "Duong?"))
+    assert verdict is not None and verdict.ranking == "DTI cấp huyện (Hải Dương)"
+
+
+def test_a_widget_s_districts_answered_from_its_own_ranking(encoder: Encoder) -> None:
+    articles = [
+        _doc("hd-huyen", "Hải Dương công bố DTI cấp huyện năm 2023",
+             "Năm 2023, huyện Gia Lộc xếp thứ nhất về chuyển đổi số cấp huyện, thành phố Chí "
+             "Linh xếp thứ 2/12 và thị xã Kinh Môn đứng cuối bảng.", "2024-03-02", "Hải Dương"),
+        _doc("vp-huyen", "Vĩnh Phúc xếp hạng chuyển đổi số cấp huyện 2023",
+             "Năm 2023, huyện Yên Lạc dẫn đầu chuyển đổi số cấp huyện của tỉnh, huyện Sông Lô "
+             "xếp cuối bảng.", "2024-03-05", "Vĩnh Phúc"),
+        _doc("dti-2023", "DTI 2023", "Năm 2023, Đà Nẵng dẫn đầu DTI cấp tỉnh.", "2024-07-01"),
+    ]
+    pipeline = QAPipeline(CorpusIndex.build(articles, encoder).searcher(encoder), cache_size=0)
+    answer = pipeline.answer("Huyện nào dẫn đầu chuyển đổi số cấp huyện năm 2023?",
+                             province="Hải Dương")
+    assert answer.reader == FACTS_READER and answer.span == "huyện Gia Lộc"
+    assert answer.text.startswith("Đứng đầu DTI cấp huyện (Hải Dương) 2023 là huyện Gia Lộc")
+    assert [c.doc_id for c in answer.citations] == ["hd-huyen"]
+    last = pipeline.answer("Huyện nào đứng cuối DTI cấp huyện 2023 của Vĩnh Phúc?")
+    assert last.span == "huyện Sông Lô" and last.citations[0].doc_id == "vp-huyen"
+    assert pipeline.answer("Tỉnh nào dẫn đầu DTI 2023?").span == "Đà Nẵng"
+    rank = pipeline.answer("Thành phố Chí Linh xếp thứ mấy về DTI cấp huyện năm 2023?")
+    assert rank.reader == FACTS_READER and rank.span == "thứ 2/12"
