@@ -116,6 +116,11 @@ class _Patterns:
 
 
 _NUMBER = r"\d{1,3}"
+# Places gained or lost said in words (accent-folded): "tăng hai bậc", "climbed two spots".
+_COUNTS = {"mot": 1, "hai": 2, "ba": 3, "bon": 4, "nam": 5, "sau": 6, "bay": 7, "tam": 8,
+           "chin": 9, "muoi": 10, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
+           "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "twenty": 20, "thirty": 30}
+_COUNT_WORDS = "|".join(_COUNTS)
 _DECIMAL = r"\d+[.,]\d+"
 _ORDINAL = (rf"(?:{_NUMBER})(?:st|nd|rd|th)?|" + "|".join(_ENGLISH_ORDINALS)
             + r"|(?<=thu )(?:" + "|".join(_VIETNAMESE_ORDINALS) + r")(?!\s*\d)")
@@ -145,16 +150,18 @@ def _patterns() -> _Patterns:
     change = re.compile(
         _word(f"(?P<dir>{_alternation(cues['up'] + cues['down'])})")
         + r"\s+(?:them\s+|toi\s+|den\s+|nhe\s+|manh\s+|dang\s+ke\s+)?\(?\s*"
-        + rf"(?:(?P<v>{_DECIMAL}|{_NUMBER})\s+"
+        + rf"(?:(?P<v>{_DECIMAL}|{_NUMBER}|{_COUNT_WORDS})\s+"
         + _word(f"(?P<what>{_alternation(cues['places'] + cues['points'])})")
         # "tăng 0,13 so với": a decimal without a unit is the index's value
         + rf"|(?P<d>{_DECIMAL})(?![\d%])(?!\s*%))")
     score = re.compile(
         rf"(?<![\w.,/])(?P<v>{_DECIMAL}|\d{{1,3}}(?=\s*%))(?![\w/]|[.,]\d)(?P<pct>\s*%)?"
         r"(?P<pts>\s+(?:diem|points)(?!\w))?")
-    top = re.compile(_word(f"(?:{_alternation(cues['top'])})") + rf"\s*(?P<n>{_NUMBER})(?!\d)")
+    top = re.compile(_word(f"(?:{_alternation(cues['top'])})")
+                     + rf"\s*(?P<n>{_NUMBER}(?!\d)|(?:three|five|ten|twenty|thirty)(?!\w))")
     compared = re.compile(_word(f"(?:{_alternation(cues['compared'] + cues['since'])})")
-                          + r"\s*(?:nam\s+)?$")
+                          # "so với năm 2022", "so với PCI 2022", "so với cùng kỳ 2022"
+                          + r"\s*(?:[a-z&]{2,9}\s+){0,2}$")
     units = _rows("units.tsv")
     departments = _rows("departments.tsv")
     return _Patterns(
@@ -192,10 +199,16 @@ class _Mention:
     unit: str = ""
     list_of: int | None = None  # a number after a rank ("thứ 5, 6, 7"): that rank's start
     bracketed: bool = False  # "(0,7951)": a score only right after its subject
+    listed_before: bool = False  # "A, B và C là 3 địa phương dẫn đầu": the list before it
 
 
 def _number(text: str) -> float:
     return float(text.replace(",", "."))
+
+
+def _count(text: str) -> float:
+    """A number, or a count said in words ("hai bậc", "two spots")."""
+    return float(_COUNTS[text]) if text in _COUNTS else _number(text)
 
 
 def _ordinal(text: str) -> int:
@@ -326,6 +339,14 @@ def _indices(folded: str, patterns: _Patterns) -> list[_Mention]:
     return found
 
 
+_GROUP_TOP_RE = re.compile(
+    r"(?<!\w)(?:nhom\s+)?(?P<n>\d{1,2})\s+(?:dia\s+phuong|tinh(?:,?\s*thanh(?:\s+pho)?)?|don\s+vi"
+    r"|bo,?\s*nganh|provinces|localities)(?:(?!\s(?:do|la|thi|nao|tiep\s+tuc)\s)[^.;:,?]){0,60}?"
+    r"\s(?:dan\s+dau|dung\s+dau|cao\s+nhat"
+    r"|tot\s+nhat|xuat\s+sac\s+nhat|leading)(?!\w)")
+_LEADS_REGION_RE = re.compile(r"\s*(?:khu\s+vuc|vung|mien)(?!\w)")
+
+
 def _measures(folded: str, patterns: _Patterns) -> list[_Mention]:
     found: list[_Mention] = []
     taken: list[tuple[int, int]] = []
@@ -339,7 +360,7 @@ def _measures(folded: str, patterns: _Patterns) -> list[_Mention]:
         sign = 1.0 if re.sub(r"\s+", " ", match.group("dir")) in patterns.up else -1.0
         measure = Measure.RANK_CHANGE if places else Measure.SCORE_CHANGE
         found.append(_Mention("measure", match.start(), match.end(), measure=measure,
-                              value=sign * _number(match.group("v") or match.group("d"))))
+                              value=sign * _count(match.group("v") or match.group("d"))))
         taken.append(match.span())
     for match in patterns.rank.finditer(folded):
         if not free(*match.span()):
@@ -367,6 +388,15 @@ def _measures(folded: str, patterns: _Patterns) -> list[_Mention]:
             found.append(_Mention("measure", match.start(), match.end(), measure=Measure.RANK,
                                   value=float(_ordinal(match.group("n")))))
             taken.append(match.span())
+    # "A, B và C là 3 địa phương dẫn đầu", "Nhóm 30 tỉnh ... tốt nhất ... gồm: A, B": the
+    # first N as a group, each member in the top N (never a rank: no order is said).
+    for match in _GROUP_TOP_RE.finditer(folded):
+        if free(*match.span()) and not _LEADS_REGION_RE.match(folded, match.end()):
+            found.append(_Mention("measure", match.start(), match.end(),
+                                  measure=Measure.TOP_N, value=float(match.group("n")),
+                                  listed_before=bool(re.search(
+                                      r"(?<!\w)(?:la|are|were)\s+$", folded[:match.start()]))))
+            taken.append(match.span())
     for pattern, position in ((patterns.first, 1.0), (patterns.second, 2.0)):
         for match in pattern.finditer(folded):
             if patterns.region.match(folded, match.end()):
@@ -383,7 +413,7 @@ def _measures(folded: str, patterns: _Patterns) -> list[_Mention]:
     for match in patterns.top.finditer(folded):
         if free(*match.span()):
             found.append(_Mention("measure", match.start(), match.end(),
-                                  measure=Measure.TOP_N, value=float(match.group("n"))))
+                                  measure=Measure.TOP_N, value=_count(match.group("n"))))
             taken.append(match.span())
     for match in patterns.score.finditer(folded):
         if not free(*match.span()):
@@ -519,17 +549,27 @@ def _of_something_else(folded: str, measure: _Mention, index: _Mention | None,
     since = index.end if index is not None and index.end <= measure.start else 0
     if patterns.component.search(folded[since:measure.start]):
         return True
+    # "dẫn đầu cả nước ở 3 tiêu chí", "led in two indicators": ranks of components
+    of = re.match(r"\s*(?:ca\s+nuoc\s+|toan\s+quoc\s+)?(?:o|ve|tai|in)\s+(?:ca\s+)?"
+                  r"(?:\d+\s+|cac\s+|two\s+|three\s+)?", folded[measure.end:])
+    if of is not None and patterns.component.match(folded, measure.end + of.end()):
+        return True
     cues = list(patterns.component.finditer(folded, 0, measure.start))
     cue = cues[-1] if cues else None
     if cue is not None and not (index is not None and index.index is not None
                                 and index.index.is_pillar and index.start > cue.end()):
         return True  # "Các chỉ số thành phần trong ICT Index của Đà Nẵng gồm: ..."
     # "chỉ số <a name that is not an index>", "<words> index": a component named
-    named = list(_GENERIC_INDEX_RE.finditer(folded, since, measure.start))
+    # (in the measure's own clause: "Giám đốc Dự án Chỉ số Xanh ... cho biết: X đứng đầu")
+    clause = max(since, folded.rfind(":", 0, measure.start) + 1)
+    named = list(_GENERIC_INDEX_RE.finditer(folded, clause, measure.start))
     named += [m for m in _GENERIC_INDEX_RE.finditer(folded, measure.end, measure.end + 40)
               if m.start() - measure.end < 12]
+    # ("in the PAR Index" names ours: an index name ending the match is no component)
     if any(patterns.index.match(folded, m.start()) is None
            and patterns.index.match(folded, m.start() + len(m.group("lead"))) is None
+           and not any(i.end() == m.end() for i in patterns.index.finditer(folded, m.start(),
+                                                                           m.end()))
            for m in named):
         return True
     after = re.match(r"\s*(?:/\s*\d+\s*)?(?:tinh,?\s*(?:thanh\s*pho|thanh)?\s*)?"
@@ -547,7 +587,7 @@ def _subject_for(measure: _Mention, subjects: list[_Mention], folded: str) -> _M
     after = [s for s in subjects if s.start >= measure.end]
     if after:
         gap = folded[measure.end:after[0].start]
-        if re.fullmatch(r"(?:\s*/\s*\d+)?(?:(?:(?!\d)[^,;.]){0,40}?\s)?\s*"
+        if re.fullmatch(r"(?:\s*/\s*\d+)?(?:(?:(?!\d)[^,;.]|20\d\d){0,40}?\s)?\s*"
                         r"(?:la|thuoc\s+ve|gianh\s+cho)\s+(?:tinh\s+|thanh\s+pho\s+|tp\.?\s*)?",
                         gap) or re.fullmatch(r"\s+(?:tinh|thanh\s+pho|tp\.?)\s*", gap):
             return after[0]
@@ -849,7 +889,9 @@ class FactExtractor:
         position = match.end()
         for subject in [s for s in subjects if s.start >= match.end()]:
             if not re.fullmatch(r"\s*(?:\([^)]{0,20}\)\s*)?(?:,|va|and)?\s*(?:va\s+)?"
-                                r"(?:cac\s+)?(?:tinh\s+|thanh\s+pho\s+|tp\.?\s*)?",
+                                r"(?:cac\s+)?(?:tinh\s+|thanh\s+pho\s+|tp\.?\s*)?"
+                                # "followed by the northern port city of Hai Phong, Hanoi"
+                                r"(?:the\s+(?:[a-z-]+\s+){0,4}?of\s+|the\s+|central\s+)?",
                                 folded[position:subject.start]):
                 break
             run.append(subject)
@@ -870,7 +912,11 @@ class FactExtractor:
         top 10": the subject before it."""
         listed = [s for s in subjects if s.start > measure.end]
         before = [s for s in subjects if s.end <= measure.start]
-        members = listed if listed else before[-1:]
+        if measure.listed_before:
+            members = _listed_subjects(subjects, _fold(text), re.search(
+                r"\s*(?:la|are|were)\s+$", _fold(text)[:measure.start]).start())  # type: ignore[union-attr]
+        else:
+            members = listed if listed else before[-1:]
         if not members or len(members) > (measure.value or 0):
             return
         for subject in members:

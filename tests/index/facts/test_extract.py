@@ -217,3 +217,50 @@ def test_a_ministry_level_body_is_not_a_department_named_inside_it() -> None:
                   "xếp thứ 3 về chuyển đổi số cấp sở.")
     assert {(f.subject, f.level, f.value) for f in found} == {
         ("Ủy ban Dân tộc", Level.MINISTRY, 5.0), ("Ban Dân tộc", Level.DEPARTMENT, 3.0)}
+
+
+def test_criteria_are_components_and_a_rank_named_after_its_index_is_its_holder_s() -> None:
+    found = facts("Quảng Ninh thăng hạng 2 bậc trở thành tỉnh dẫn đầu bảng xếp hạng PAPI 2020 "
+                  "với tổng điểm 48,811. Tỉnh này dẫn đầu cả nước ở 3 tiêu chí: Công khai, minh "
+                  "bạch (6,499 điểm) và Kiểm soát tham nhũng (8,286 điểm). Xếp thứ hai trong "
+                  "PAPI 2020 là Đồng Tháp với số điểm 46,961 điểm.")
+    assert keys(found) == {("Quảng Ninh", "PAPI", 2020, "rank_change", 2.0),
+                           ("Quảng Ninh", "PAPI", 2020, "rank", 1.0),
+                           ("Quảng Ninh", "PAPI", 2020, "score", 48.811),
+                           ("Đồng Tháp", "PAPI", 2020, "rank", 2.0),
+                           ("Đồng Tháp", "PAPI", 2020, "score", 46.961)}
+
+
+def test_a_year_after_so_voi_and_an_index_is_the_base_year() -> None:
+    found = facts("Hà Nội xếp ở vị trí thứ 28 (tụt đến 8 bậc so với PCI 2022).", "PCI 2023")
+    assert keys(found) == {("Hà Nội", "PCI", 2023, "rank", 28.0),
+                           ("Hà Nội", "PCI", 2023, "rank_change", -8.0)}
+
+
+def test_a_group_of_the_first_n_is_a_top_n_never_ranks() -> None:
+    found = facts("Quảng Ninh, Long An và Đồng Tháp là 3 địa phương đứng đầu bảng xếp hạng PCI "
+                  "2023. Nhóm 30 tỉnh, thành phố có chất lượng điều hành tốt nhất trong PCI 2023 "
+                  "có một số gương mặt mới, gồm: Hải Dương, Bình Thuận. Vùng cũng có 3 tỉnh đứng "
+                  "tốp cuối. Vậy 2 tỉnh nào có chỉ số PCI cao nhất năm 2023?")
+    assert keys(found) == {(s, "PCI", 2023, "top_n", 3.0)
+                           for s in ("Quảng Ninh", "Long An", "Đồng Tháp")} | {
+        (s, "PCI", 2023, "top_n", 30.0) for s in ("Hải Dương", "Bình Thuận")}
+
+
+def test_english_places_changes_in_words_ministries_and_lists_followed() -> None:
+    found = facts("Thua Thien-Hue came in second place with 0.5872 points, and Ho Chi Minh City "
+                  "climbed two spots to rank third. The top ten also included Bac Ninh and Lang "
+                  "Son. The Ministry of Finance led the rankings of ministries. With 90.1 points, "
+                  "Quang Ninh ranked first in the PAR Index, followed by the northern port city "
+                  "of Hai Phong, Hanoi and central Da Nang city.",
+                  "Digital Transformation Index 2021")
+    assert {("Thừa Thiên Huế", "DTI", 2021, "rank", 2.0),
+            ("Thừa Thiên Huế", "DTI", 2021, "score", 0.5872),
+            ("TP. Hồ Chí Minh", "DTI", 2021, "rank_change", 2.0),
+            ("TP. Hồ Chí Minh", "DTI", 2021, "rank", 3.0),
+            ("Bắc Ninh", "DTI", 2021, "top_n", 10.0), ("Lạng Sơn", "DTI", 2021, "top_n", 10.0),
+            ("Bộ Tài chính", "DTI", 2021, "rank", 1.0),
+            ("Quảng Ninh", "PAR INDEX", 2021, "rank", 1.0),
+            ("Hải Phòng", "PAR INDEX", 2021, "rank", 2.0),
+            ("Hà Nội", "PAR INDEX", 2021, "rank", 3.0),
+            ("Đà Nẵng", "PAR INDEX", 2021, "rank", 4.0)} <= keys(found)
