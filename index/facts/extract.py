@@ -155,7 +155,8 @@ def _patterns() -> _Patterns:
         # "tăng 0,13 so với": a decimal without a unit is the index's value
         + rf"|(?P<d>{_DECIMAL})(?![\d%])(?!\s*%))")
     score = re.compile(
-        rf"(?<![\w.,/])(?P<v>{_DECIMAL}|\d{{1,3}}(?=\s*%))(?![\w/]|[.,]\d)(?P<pct>\s*%)?"
+        rf"(?<![\w.,/])(?P<v>{_DECIMAL}|\d{{1,3}}(?=\s*%))(?:/1(?!\d))?(?![\w/]|[.,]\d)"
+        r"(?P<pct>\s*%)?"
         r"(?P<pts>\s+(?:diem|points)(?!\w))?")
     top = re.compile(_word(f"(?:{_alternation(cues['top'])})")
                      + rf"\s*(?P<n>{_NUMBER}(?!\d)|(?:three|five|ten|twenty|thirty)(?!\w))")
@@ -235,6 +236,9 @@ def _subjects(text: str, folded: str, patterns: _Patterns) -> list[_Mention]:
                                  folded[match.end():])
             inside = any(m.start <= match.start() and match.end() <= m.end for m in found
                          if m.level is Level.MINISTRY)  # "Ủy ban Dân tộc" is no "Ban Dân tộc"
+            # "Giám đốc Sở TT&TT Trần Minh Chiêu", "Bộ trưởng Bộ Nội vụ": a person's title
+            inside = inside or bool(_TITLE_RE.search(folded, max(0, match.start() - 24),
+                                                     match.start()))
             if unit is not None and not publishes and not inside and not re.search(
                     r"(?:theo|cua|nguon:?|boi|do|according to)\s*$",
                     folded[max(0, match.start() - 16):match.start()]):
@@ -250,6 +254,11 @@ def _subjects(text: str, folded: str, patterns: _Patterns) -> list[_Mention]:
     return sorted((m for m in found if m.level is not Level.PROVINCE or not any(
         u.start <= m.start and m.end <= u.end for u in units) and m.start not in owned),
         key=lambda m: m.start)
+
+
+_TITLE_RE = re.compile(r"(?<!\w)(?:giam\s+doc|bo\s+truong|thu\s+truong|chanh\s+van\s+phong"
+                       r"|truong\s+ban|lanh\s+dao|director(?:\s+general)?\s+of(?:\s+the)?"
+                       r"|minister\s+of|head\s+of(?:\s+the)?)\s*$")
 
 
 # A district, town or provincial city, by its kind and its capitalised name ("huyện Gia
@@ -368,7 +377,8 @@ def _measures(folded: str, patterns: _Patterns) -> list[_Mention]:
         out_of = match.group("of") or match.group("of2")
         said_thu = re.search(r"(?<!\w)(?:thu|so)(?!\w)", folded[match.start():match.start("n")])
         if not out_of and not said_thu and re.match(
-                r"\s+(?:tinh|dia\s+phuong|don\s+vi|bo|quoc\s+gia|provinces|countries)(?!\w)",
+                r"\s+(?:tinh|dia\s+phuong|don\s+vi|bo|quoc\s+gia|provinces|countries|tru\s+cot"
+                r"|chi\s+so|tieu\s+chi|linh\s+vuc|pillars|indicators)(?!\w)",
                 folded[match.end():]):
             continue  # "bảng xếp hạng 63 tỉnh": how many are ranked, not a rank
         if re.search(r"(?:^|\s)tu\s+$", folded[max(0, match.start() - 4):match.start()]) and \
@@ -663,7 +673,7 @@ def _of_all(folded: str, measure: _Mention, patterns: _Patterns) -> bool:
 
 
 _GENERIC_INDEX_RE = re.compile(
-    r"(?P<lead>)(?<!\w)(?:chi\s+so\s+(?!thanh\s+phan)(?:[a-z]+\s+){1,4}"
+    r"(?P<lead>)(?<!\w)(?:chi\s+so\s+[\"“”']?(?!thanh\s+phan)(?:[a-z]+\s+){1,4}"
     r"|(?:[a-z]+\s+){1,3}(?:index|indexes)(?!\w))")
 
 
@@ -708,6 +718,9 @@ class FactExtractor:
         position = 0
         while position < len(lines):
             table = _table_at(lines, position)
+            spanned = len(table)
+            if not table:
+                table, spanned = _vertical_table_at(lines, position, document.text)
             if table:
                 heading = _heading_before(lines, position)
                 table_context = _Context(context.index, context.year)
@@ -717,7 +730,7 @@ class FactExtractor:
                                   patterns, first_index=True)
                 for text, start in table:
                     facts.extend(self._row(text, start, document, table_context))
-                position += len(table)
+                position += spanned
                 continue
             text, start = lines[position]
             context.target = False  # a paragraph of aims ends with its line
@@ -779,8 +792,9 @@ class FactExtractor:
                         folded, measure, indices):
                     subject = context.subject
                 named = [subject] if subject is not None else []
-                if measure.bracketed and (subject is None or not re.fullmatch(
-                        r"\s*\(\s*", folded[subject.end:measure.start])):
+                if measure.bracketed and (subject is None or subject not in subjects
+                                          or not re.fullmatch(r"\s*\(\s*",
+                                                              folded[subject.end:measure.start])):
                     continue
                 if named and measure.measure is not Measure.TOP_N and not named[0].subject:
                     continue
@@ -952,18 +966,18 @@ class FactExtractor:
             return
         rank = int(match.group("rank"))
         values = re.findall(r"\d+[.,]\d+", match.group("rest") or "")
-        subjects = province_mentions(match.group("name"))
-        if not subjects:
+        subject = _row_subject(match.group("name"))
+        if subject is None:
             return
-        name = subjects[0][0]
+        name, level = subject
         s, e = match.span("rank")
         yield Fact(document.doc_id, name, context.index, context.year, Measure.RANK,
-                   float(rank), Level.PROVINCE, start + s, start + e, start,
+                   float(rank), level, start + s, start + e, start,
                    start + len(text), year_inherited=True, index_inherited=True)
         if len(values) == 1:  # several numbers: which column is the index is not known
             vs = match.start("rest") + match.group("rest").index(values[0])
             yield Fact(document.doc_id, name, context.index, context.year, Measure.SCORE,
-                       _number(values[0]), Level.PROVINCE, start + vs,
+                       _number(values[0]), level, start + vs,
                        start + vs + len(values[0]), start, start + len(text),
                        year_inherited=True, index_inherited=True)
 
@@ -971,6 +985,7 @@ class FactExtractor:
 # A list that goes on from the rank just said.
 _CONTINUED_RE = re.compile(
     r"(?:^|[\s,;:])(?:tiep\s+theo(?:\s+sau)?\s+(?:la|thuoc\s+ve)|ke\s+den(?:\s+la)?"
+    r"|theo\s+sau\s+(?:do\s+)?la"
     r"|(?:cac\s+)?vi\s+tri\s+ke\s+tiep\s+(?:lan\s+luot\s+)?la"
     r"|xep\s+sau\s+[^.;]{0,80}?\s+la|following\s+(?:were|was|are)|followed\s+by"
     r"|(?:vi\s+tri|tinh,?\s*thanh(?:\s+pho)?)\s+(?:tiep\s+theo|sau\s+do)[^.;]{0,60}?"
@@ -994,9 +1009,50 @@ def _lines(text: str) -> Iterator[tuple[str, int]]:
         position += len(line) + 1
 
 
+def _row_subject(name: str) -> tuple[str, Level] | None:
+    """A table row's subject: a province, else a ministry or department named whole."""
+    provinces = province_mentions(name)
+    if provinces:
+        return provinces[0][0], Level.PROVINCE
+    patterns = _patterns()
+    folded = re.sub(r"\s+", " ", _fold(name).strip())
+    for units, level in ((patterns.unit_of, Level.MINISTRY),
+                         (patterns.department_of, Level.DEPARTMENT)):
+        if folded in units:
+            return units[folded], level
+    return None
+
+
 def _is_row(line: str) -> bool:
     match = _ROW_RE.match(line)
-    return bool(match and province_mentions(match.group("name")))
+    return bool(match and _row_subject(match.group("name")))
+
+
+_RANK_LINE_RE = re.compile(r"\s*\d{1,2}\s*")
+_NUMBER_LINE_RE = re.compile(r"\s*\d+(?:[.,]\d+)?\s*")
+
+
+def _vertical_table_at(lines: list[tuple[str, int]], position: int, text: str
+                       ) -> tuple[list[tuple[str, int]], int]:
+    """A table whose cells are lines of their own (a web page's table as text: "1", "Bộ Tư
+    pháp", "61.86", "89.95", then "2", ...): its rows as the text from each rank to its last
+    number, and how many lines it spans."""
+    rows: list[tuple[str, int]] = []
+    at = position
+    while at + 1 < len(lines) and _RANK_LINE_RE.fullmatch(lines[at][0]) and _row_subject(
+            lines[at + 1][0]):
+        end = at + 2
+        while end < len(lines) and _NUMBER_LINE_RE.fullmatch(lines[end][0]) and not (
+                end + 1 < len(lines) and _RANK_LINE_RE.fullmatch(lines[end][0])
+                and _row_subject(lines[end + 1][0])):
+            end += 1
+        start = lines[at][1]
+        last, last_start = lines[end - 1]
+        rows.append((text[start:last_start + len(last)], start))
+        at = end
+    if len(rows) < MIN_TABLE_ROWS:
+        return [], 0
+    return rows, at - position
 
 
 def _table_at(lines: list[tuple[str, int]], position: int) -> list[tuple[str, int]]:

@@ -264,3 +264,28 @@ def test_english_places_changes_in_words_ministries_and_lists_followed() -> None
             ("Hải Phòng", "PAR INDEX", 2021, "rank", 2.0),
             ("Hà Nội", "PAR INDEX", 2021, "rank", 3.0),
             ("Đà Nẵng", "PAR INDEX", 2021, "rank", 4.0)} <= keys(found)
+
+
+def test_a_table_with_a_line_per_cell_of_ministries() -> None:
+    text = ("Bảng xếp hạng PAR INDEX 2023 của các bộ\n\nXếp hạng\n\nCác bộ\n\nĐiểm\n\n"
+            "1\nBộ Tư pháp\n61.86\n89.95\n2\nNgân hàng Nhà nước Việt Nam\n62.67\n89.89\n"
+            "3\nBộ Tài chính\n61.52\n89.18\nTrung bình\n84.38")
+    found = facts(text)
+    assert keys(found) == {("Bộ Tư pháp", "PAR INDEX", 2023, "rank", 1.0),
+                           ("Ngân hàng Nhà nước Việt Nam", "PAR INDEX", 2023, "rank", 2.0),
+                           ("Bộ Tài chính", "PAR INDEX", 2023, "rank", 3.0)}
+    assert all(f.level is Level.MINISTRY for f in found)
+    second = next(f for f in found if f.value == 2.0)
+    assert text[second.start:second.end] == "2"
+
+
+def test_followed_scores_out_of_one_components_quoted_titles_and_pillar_counts() -> None:
+    found = facts("Năm 2019, TP Đà Nẵng dẫn đầu ICT Index, đạt 0,8654/1 điểm, theo sau là tỉnh "
+                  "Thừa Thiên Huế (0,8046/1 điểm) và Quảng Ninh. Ở chỉ số “hạ tầng nhân lực”, Đà "
+                  "Nẵng xếp thứ 2. Giám đốc Sở TT&TT Trần Minh Chiêu cho biết thêm. Xếp hạng 3 "
+                  "trụ cột của Đà Nẵng đều cao.")
+    assert keys(found) == {("Đà Nẵng", "ICT Index", 2019, "rank", 1.0),
+                           ("Đà Nẵng", "ICT Index", 2019, "score", 0.8654),
+                           ("Thừa Thiên Huế", "ICT Index", 2019, "rank", 2.0),
+                           ("Thừa Thiên Huế", "ICT Index", 2019, "score", 0.8046),
+                           ("Quảng Ninh", "ICT Index", 2019, "rank", 3.0)}
