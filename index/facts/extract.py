@@ -354,6 +354,13 @@ _GROUP_TOP_RE = re.compile(
     r"\s(?:dan\s+dau|dung\s+dau|cao\s+nhat"
     r"|tot\s+nhat|xuat\s+sac\s+nhat|leading)(?!\w)")
 _LEADS_REGION_RE = re.compile(r"\s*(?:khu\s+vuc|vung|mien)(?!\w)")
+_PLACE_WORDS = r"(?:(?:vi\s+tri|thu\s+hang|hang)\s+)?(?:thu\s+)?"
+_FROM_TO_RE = re.compile(
+    rf"(?<!\w)tu\s+(?:{_PLACE_WORDS}\d{{1,2}}\s+(?:len|xuong)\s+{_PLACE_WORDS}(?P<rank>\d{{1,2}})"
+    rf"|{_DECIMAL}\s*%?\s*(?:\(\s*20\d\d\s*\)\s*)?(?:len|xuong)\s+(?P<score>{_DECIMAL})"
+    r"(?P<pct>\s*%)?)(?![\d.,])")
+# After a measure: of a region's ranking ("lên thứ 4 trong vùng TD&MNPB").
+_REGION_AFTER_RE = re.compile(r"\s*(?:trong|cua|o|tai)\s+(?:khu\s+vuc|vung|mien)(?!\w)")
 
 
 def _measures(folded: str, patterns: _Patterns) -> list[_Mention]:
@@ -371,6 +378,18 @@ def _measures(folded: str, patterns: _Patterns) -> list[_Mention]:
         found.append(_Mention("measure", match.start(), match.end(), measure=measure,
                               value=sign * _count(match.group("v") or match.group("d"))))
         taken.append(match.span())
+    # "từ vị trí 15 lên 13", "từ 90,30% (2021) xuống 82,18%": the place or value now (the
+    # one before is of a year the sentence rarely names)
+    for match in _FROM_TO_RE.finditer(folded):
+        if free(*match.span()):
+            rank = match.group("rank") is not None
+            start, end = match.span("rank" if rank else "score")
+            found.append(_Mention("measure", start, end,
+                                  measure=Measure.RANK if rank else Measure.SCORE,
+                                  value=float(match.group("rank")) if rank
+                                  else _number(match.group("score")),
+                                  unit="" if rank or not match.group("pct") else "%"))
+            taken.append(match.span())
     for match in patterns.rank.finditer(folded):
         if not free(*match.span()):
             continue
@@ -653,7 +672,7 @@ def _may_inherit(folded: str, measure: _Mention, indices: list[_Mention]) -> boo
     return len(re.findall(r"\w+", head)) <= 2
 
 
-_REGIONAL = re.compile(r"(?:so\s+voi|trong|cua|o)\s+(?:cac\s+tinh\s+)?(?:thuoc\s+)?"
+_REGIONAL = re.compile(r"(?<!\w)(?:so\s+voi|trong|cua|o)\s+(?:cac\s+tinh\s+)?(?:thuoc\s+)?"
                        r"(?:khu\s+vuc|vung|mien)(?!\w)")
 
 
@@ -807,7 +826,8 @@ class FactExtractor:
                                  folded[measure.end:index_mention.start])
                     or any(measure.end <= s.start < index_mention.start for s in subjects)):
                 index_mention = None  # named after, in another clause: not this measure's
-            if _REGIONAL.search(folded, 0, measure.start):
+            if _REGIONAL.search(folded, 0, measure.start) or _REGION_AFTER_RE.match(
+                    folded, measure.end):
                 continue  # "So với các tỉnh thuộc khu vực ..., X xếp thứ 2": a region's rank
             if measure.measure in (Measure.SCORE, Measure.SCORE_CHANGE) and _of_all(
                     folded, measure, patterns):

@@ -289,3 +289,17 @@ def test_followed_scores_out_of_one_components_quoted_titles_and_pillar_counts()
                            ("Thừa Thiên Huế", "ICT Index", 2019, "rank", 2.0),
                            ("Thừa Thiên Huế", "ICT Index", 2019, "score", 0.8046),
                            ("Quảng Ninh", "ICT Index", 2019, "rank", 3.0)}
+
+
+def test_bracketed_lists_from_to_and_regional_places() -> None:
+    found = facts("Theo bảng xếp hạng PCI năm 2020, Đồng Tháp giữ vị trí thứ 2 (đứng đầu ĐBSCL). "
+                  "Các tỉnh, thành phố vùng ĐBSCL có thứ hạng tiếp theo, là: Long An (70,37 "
+                  "điểm, hạng 3), Bạc Liêu (59,61 điểm, hạng 63). Năm 2020, Sơn La tăng 2 bậc, "
+                  "từ vị trí 15 lên 13 trong cả nước và từ vị trí thứ 5 lên thứ 4 trong vùng.")
+    assert keys(found) == {("Đồng Tháp", "PCI", 2020, "rank", 2.0),
+                           ("Long An", "PCI", 2020, "score", 70.37),
+                           ("Long An", "PCI", 2020, "rank", 3.0),
+                           ("Bạc Liêu", "PCI", 2020, "score", 59.61),
+                           ("Bạc Liêu", "PCI", 2020, "rank", 63.0),
+                           ("Sơn La", "PCI", 2020, "rank_change", 2.0),
+                           ("Sơn La", "PCI", 2020, "rank", 13.0)}
