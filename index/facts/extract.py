@@ -201,6 +201,7 @@ class _Mention:
     list_of: int | None = None  # a number after a rank ("thứ 5, 6, 7"): that rank's start
     bracketed: bool = False  # "(0,7951)": a score only right after its subject
     listed_before: bool = False  # "A, B và C là 3 địa phương dẫn đầu": the list before it
+    base_from: int = -1  # "từ 90,30% (2021) xuống 82,18%": a year from here on is the base's
 
 
 def _number(text: str) -> float:
@@ -333,8 +334,10 @@ def _years(text: str, folded: str, patterns: _Patterns) -> list[_Mention]:
                 r"20\d\d\s*[-–]\s*$", text[max(0, match.start() - 8):match.start()]):
             continue
         before = folded[max(0, match.start() - 30):match.start()]
+        # "từ 90,30% (2021) xuống 82,18%": the year of the value before
+        base = re.search(r"(?<!\w)tu\s+\d+(?:[.,]\d+)?\s*%?\s*\(\s*$", before)
         found.append(_Mention("year", match.start(), match.end(), year=year,
-                              comparison=bool(patterns.compared.search(before))))
+                              comparison=bool(patterns.compared.search(before) or base)))
     return found
 
 
@@ -360,7 +363,8 @@ _FROM_TO_RE = re.compile(
     rf"|{_DECIMAL}\s*%?\s*(?:\(\s*20\d\d\s*\)\s*)?(?:len|xuong)\s+(?P<score>{_DECIMAL})"
     r"(?P<pct>\s*%)?)(?![\d.,])")
 # After a measure: of a region's ranking ("lên thứ 4 trong vùng TD&MNPB").
-_REGION_AFTER_RE = re.compile(r"\s*(?:trong|cua|o|tai)\s+(?:khu\s+vuc|vung|mien)(?!\w)")
+_REGION_AFTER_RE = re.compile(r"\s*,?\s*(?:tu\s+[^,;.]{0,40}?\s+)?(?:trong|cua|o|tai)\s+"
+                              r"(?:khu\s+vuc|vung|mien)(?!\w)")
 
 
 def _measures(folded: str, patterns: _Patterns) -> list[_Mention]:
@@ -388,7 +392,8 @@ def _measures(folded: str, patterns: _Patterns) -> list[_Mention]:
                                   measure=Measure.RANK if rank else Measure.SCORE,
                                   value=float(match.group("rank")) if rank
                                   else _number(match.group("score")),
-                                  unit="" if rank or not match.group("pct") else "%"))
+                                  unit="" if rank or not match.group("pct") else "%",
+                                  base_from=match.start()))
             taken.append(match.span())
     for match in patterns.rank.finditer(folded):
         if not free(*match.span()):
@@ -657,7 +662,7 @@ def _indices_together(indices: list[_Mention], folded: str,
 _CONNECTORS = re.compile(
     r"\W*(?:trong\s+do|cu\s+the|theo\s+do|ket\s+qua|ngoai\s+ra|dong\s+thoi|ve|voi|rieng"
     r"|dia\s+phuong\s+nay|tinh\s+nay|thanh\s+pho\s+nay|nam\s+nay|in\s+which|of\s+which"
-    r"|tong\s+diem|diem\s+so)(?!\w)")
+    r"|tong\s+diem|diem\s+so|nhung(?:\s+thu\s+hang)?|thu\s+hang)(?!\w)")
 
 
 def _may_inherit(folded: str, measure: _Mention, indices: list[_Mention]) -> bool:
@@ -843,7 +848,8 @@ class FactExtractor:
             if together:
                 index = None  # one fact per index named, below
             year_mention = _nearest(mentions, "year", measure.start,
-                                    lambda m: not m.comparison)
+                                    lambda m, said=measure: not m.comparison and not (
+                                        0 <= said.base_from <= m.start < said.start))
             base = [m for m in mentions if m.kind == "year" and m.comparison
                     and re.fullmatch(r"\s*\(\s*(?:\w+\s+){0,2}", folded[m.end:measure.start])]
             if base:

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 # Bumped whenever the extractor's output changes: indexes record it, and facts built by
 # another version are extracted again (files) or rebuilt (PostgreSQL) rather than served.
-FACTS_VERSION = "3"
+FACTS_VERSION = "4"
 
 
 class RankingIndex(StrEnum):

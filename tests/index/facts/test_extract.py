@@ -303,3 +303,13 @@ def test_bracketed_lists_from_to_and_regional_places() -> None:
                            ("Bạc Liêu", "PCI", 2020, "rank", 63.0),
                            ("Sơn La", "PCI", 2020, "rank_change", 2.0),
                            ("Sơn La", "PCI", 2020, "rank", 13.0)}
+
+
+def test_the_rank_and_value_now_of_the_province_in_the_heading_not_the_base_year() -> None:
+    found = facts("Chỉ số CCHC và Chỉ số Hài lòng SIPAS 2022 của tỉnh Sơn La\n"
+                  "Chỉ số SIPAS giảm khá sâu, từ 90,30% (2021) xuống 82,18%. Nhưng thứ hạng đã "
+                  "giảm 11 bậc, từ vị trí thứ 6 xuống 17 trong cả nước, và giảm 4 bậc, từ vị "
+                  "trí thứ 1 xuống thứ 5 trong vùng.")
+    assert keys(found) == {("Sơn La", "SIPAS", 2022, "score", 82.18),
+                           ("Sơn La", "SIPAS", 2022, "rank_change", -11.0),
+                           ("Sơn La", "SIPAS", 2022, "rank", 17.0)}
