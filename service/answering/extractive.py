@@ -487,8 +487,9 @@ def _bound(question: QuestionInfo, terms: QuestionTerms, segment: str, span: Spa
     if question.kind == QuestionKind.DATE:
         return has_date_part(span.text, question.date_part)
     if question.kind == QuestionKind.RANK:
-        # "lần thứ XI" counts occasions: a rank only when the question asks "lần thứ mấy".
-        occasion = re.search(r"\blần\s*$", segment[max(0, span.start - 6):span.start],
+        # "lần thứ XI", "năm thứ 12 liên tiếp" count occasions: a rank only when the
+        # question asks "lần thứ mấy".
+        occasion = re.search(r"\b(?:lần|năm|kỳ)\s*$", segment[max(0, span.start - 6):span.start],
                              re.IGNORECASE)
         return not (occasion and question.ranking
                     and "lan" not in fold_diacritics(question.text.casefold()).split())

@@ -43,6 +43,9 @@ logger = logging.getLogger(__name__)
 # What a fact can answer: the index's own measures (an aim or a top-N membership cannot
 # answer "thứ mấy").
 _ANSWERABLE = (Measure.RANK, Measure.SCORE, Measure.RANK_CHANGE, Measure.SCORE_CHANGE)
+# Vietnam's provinces from the 2008 merger of Hà Tây to the 2025 mergers (34 since): a
+# province-level ranking of those years with no "out of" said ranks 63.
+PROVINCES, PROVINCES_SINCE, PROVINCES_UNTIL = 63, 2008, 2023
 # The facts a question's subject can have on one index: far more than any corpus states.
 _LOOKUP_LIMIT = 1000
 
@@ -274,6 +277,9 @@ def _is_last(hit: FactHit, out_of: int | None) -> bool:
     "out of" ("63/63"). The largest rank of a list is not: news lists the top 10, not all."""
     fact = hit.fact
     of = fact.out_of or out_of
+    if of is None and fact.level is Level.PROVINCE and fact.year is not None and (
+            PROVINCES_SINCE <= fact.year <= PROVINCES_UNTIL):
+        of = PROVINCES  # "Bạc Liêu (hạng 63)": every province was ranked those years
     return fact.value is None or (of is not None and fact.value == of)
 
 

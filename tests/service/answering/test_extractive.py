@@ -51,6 +51,9 @@ def test_a_ranking_question_needs_a_rank() -> None:
     # The ordinal of a congress is not a rank in a ranking ...
     congress = "Đại hội Đảng bộ tỉnh lần thứ XI đề ra mục tiêu chuyển đổi số."
     assert extract("Sóc Trăng xếp hạng chuyển đổi số thứ mấy?", congress).unmet == "type"
+    # nor is the count of years of a report.
+    report = "Đây là năm thứ 12 Bộ Thông tin và Truyền thông thực hiện báo cáo chuyển đổi số."
+    assert extract("Sóc Trăng xếp hạng chuyển đổi số thứ mấy?", report).unmet == "type"
     # ... but it answers an ordinal question.
     found = extract("Đại hội Đảng bộ tỉnh là đại hội thứ mấy?", congress)
     assert (found.unmet, span(found)) == (None, "thứ XI")

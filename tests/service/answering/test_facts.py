@@ -189,6 +189,11 @@ def test_last_place_from_a_stated_last_or_an_out_of_never_a_list_s_end() -> None
     top = FactAnswerer(_Facts([_rank("An Giang", 1), _rank("Bến Tre", 2), _rank("Cần Thơ", 3)]))
     assert top.decide(last) is None
     assert FactAnswerer(_Facts([_rank("Hà Nội", 1), _rank("Cần Thơ", 5)])).decide(last) is None
+    # 2008-2023 every province was ranked: a 63rd place is the last one; not in 2024 (34).
+    sixty_third = FactAnswerer(_Facts([_rank("Kiên Giang", 62), _rank("Bạc Liêu", 63)]))
+    assert [h.fact.subject for h in sixty_third.decide(last).hits] == ["Bạc Liêu"]  # type: ignore[union-attr]
+    merged = FactAnswerer(_Facts([_rank("Bạc Liêu", 63, year=2024)]))
+    assert merged.decide(question_constraints("Tỉnh nào đứng cuối PAPI 2024?")) is None
 
 
 def test_no_year_asked_answers_the_newest_and_unknown_years_decline_nothing() -> None:
