@@ -335,7 +335,8 @@ def _years(text: str, folded: str, patterns: _Patterns) -> list[_Mention]:
             continue
         before = folded[max(0, match.start() - 30):match.start()]
         # "từ 90,30% (2021) xuống 82,18%": the year of the value before
-        base = re.search(r"(?<!\w)tu\s+\d+(?:[.,]\d+)?\s*%?\s*\(\s*$", before)
+        base = re.search(r"(?<!\w)tu\s+(?:(?:vi\s+tri|thu\s+hang|hang)\s+)?(?:thu\s+)?"
+                         r"\d+(?:[.,]\d+)?\s*%?\s*(?:\(|(?:trong\s+)?nam)\s*$", before)
         found.append(_Mention("year", match.start(), match.end(), year=year,
                               comparison=bool(patterns.compared.search(before) or base)))
     return found
@@ -359,7 +360,8 @@ _GROUP_TOP_RE = re.compile(
 _LEADS_REGION_RE = re.compile(r"\s*(?:khu\s+vuc|vung|mien)(?!\w)")
 _PLACE_WORDS = r"(?:(?:vi\s+tri|thu\s+hang|hang)\s+)?(?:thu\s+)?"
 _FROM_TO_RE = re.compile(
-    rf"(?<!\w)tu\s+(?:{_PLACE_WORDS}\d{{1,2}}\s+(?:len|xuong)\s+{_PLACE_WORDS}(?P<rank>\d{{1,2}})"
+    rf"(?<!\w)tu\s+(?:{_PLACE_WORDS}\d{{1,2}}(?:\s+(?:trong\s+)?nam\s+20\d\d)?\s+(?:len|xuong)\s+"
+    rf"{_PLACE_WORDS}(?P<rank>\d{{1,2}})"
     rf"|{_DECIMAL}\s*%?\s*(?:\(\s*20\d\d\s*\)\s*)?(?:len|xuong)\s+(?P<score>{_DECIMAL})"
     r"(?P<pct>\s*%)?)(?![\d.,])")
 # After a measure: of a region's ranking ("lên thứ 4 trong vùng TD&MNPB").

@@ -313,3 +313,13 @@ def test_the_rank_and_value_now_of_the_province_in_the_heading_not_the_base_year
     assert keys(found) == {("Sơn La", "SIPAS", 2022, "score", 82.18),
                            ("Sơn La", "SIPAS", 2022, "rank_change", -11.0),
                            ("Sơn La", "SIPAS", 2022, "rank", 17.0)}
+
+
+def test_first_in_other_words_and_a_from_to_with_its_years() -> None:
+    found = facts("Năm 2021, Quảng Ninh giữ nguyên vị trí số một bảng xếp hạng PCI. Thái Bình "
+                  "giảm 22 bậc, từ vị trí 25 trong năm 2020 xuống vị trí 47 trong năm 2021. "
+                  "Quang Ninh maintained first position on the PAR Index in 2020.")
+    assert keys(found) == {("Quảng Ninh", "PCI", 2021, "rank", 1.0),
+                           ("Thái Bình", "PCI", 2021, "rank_change", -22.0),
+                           ("Thái Bình", "PCI", 2021, "rank", 47.0),
+                           ("Quảng Ninh", "PAR INDEX", 2020, "rank", 1.0)}
