@@ -206,7 +206,9 @@ class FactOut(BaseModel):
     value: float | None = Field(description="None: said without a number (\"đứng cuối\")")
     out_of: int | None
     unit: str
-    level: str
+    level: str = Field(description="cấp tỉnh, cấp bộ, cấp huyện or cấp sở, ngành")
+    within: str = Field(default="", description="a district's or department's province "
+                        "(whose ranking it is); empty for provinces and ministries")
     doc_id: str
     title: str
     published: str | None

@@ -25,7 +25,8 @@ def _out(hit: FactHit) -> FactOut:
     fact = hit.fact
     return FactOut(subject=fact.subject, index=fact.index.value, year=fact.year,
                    measure=fact.measure.value, value=fact.value, out_of=fact.out_of,
-                   unit=fact.unit, level=fact.level.value, doc_id=fact.doc_id, title=hit.title,
+                   unit=fact.unit, level=fact.level.value, within=fact.within,
+                   doc_id=fact.doc_id, title=hit.title,
                    published=hit.published, span=hit.span, start=fact.start, end=fact.end,
                    sentence=hit.sentence, year_inherited=fact.year_inherited,
                    index_inherited=fact.index_inherited)

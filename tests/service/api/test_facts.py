@@ -39,7 +39,18 @@ def test_facts_as_csv(make_client: Callable[..., TestClient]) -> None:
     assert response.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.text)))
     assert len(rows) == int(response.headers["x-total-count"]) >= 3
-    assert {"subject", "index", "year", "measure", "value", "span", "doc_id"} <= set(rows[0])
+    assert {"subject", "index", "year", "measure", "value", "span", "doc_id", "level",
+            "within"} <= set(rows[0])
+
+
+def test_a_district_s_fact_says_whose_ranking_it_is() -> None:
+    from index.facts import Fact, FactHit, Level, Measure, RankingIndex
+    from service.api.routes.facts import _out
+
+    fact = Fact("hd", "huyện Gia Lộc", RankingIndex.DTI, 2023, Measure.RANK, 1.0,
+                Level.DISTRICT, 0, 9, 0, 30, within="Hải Dương")
+    out = _out(FactHit(fact, "xếp thứ 1", "Huyện Gia Lộc xếp thứ 1.", "DTI cấp huyện", None))
+    assert (out.level, out.within) == ("cấp huyện", "Hải Dương")
 
 
 def test_bad_filters_get_a_clear_422(make_client: Callable[..., TestClient]) -> None:
