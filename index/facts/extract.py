@@ -111,6 +111,7 @@ class _Patterns:
     unit_of: dict[str, str]
     department: re.Pattern[str]
     department_of: dict[str, str]
+    title: re.Pattern[str]
     up: frozenset[str]
     places: frozenset[str]
 
@@ -177,6 +178,7 @@ def _patterns() -> _Patterns:
         unit=re.compile(_word(f"(?:{_alternation(p for _, p in units)})")),
         unit_of={re.sub(r"\s+", " ", _fold(phrase)): unit for unit, phrase in units},
         department=re.compile(_word(f"(?:{_alternation(p for _, p in departments)})")),
+        title=re.compile(_word(f"(?:{_alternation(cues['title'])})") + r"\s*$"),
         department_of={re.sub(r"\s+", " ", _fold(phrase)): unit
                        for unit, phrase in departments},
         up=frozenset(_fold(p) for p in cues["up"]),
@@ -200,7 +202,7 @@ class _Mention:
     unit: str = ""
     list_of: int | None = None  # a number after a rank ("thứ 5, 6, 7"): that rank's start
     bracketed: bool = False  # "(0,7951)": a score only right after its subject
-    listed_before: bool = False  # "A, B và C là 3 địa phương dẫn đầu": the list before it
+    list_ends: int = -1  # "A, B và C là 3 địa phương dẫn đầu": its members end here
     base_from: int = -1  # "từ 90,30% (2021) xuống 82,18%": a year from here on is the base's
 
 
@@ -238,8 +240,8 @@ def _subjects(text: str, folded: str, patterns: _Patterns) -> list[_Mention]:
             inside = any(m.start <= match.start() and match.end() <= m.end for m in found
                          if m.level is Level.MINISTRY)  # "Ủy ban Dân tộc" is no "Ban Dân tộc"
             # "Giám đốc Sở TT&TT Trần Minh Chiêu", "Bộ trưởng Bộ Nội vụ": a person's title
-            inside = inside or bool(_TITLE_RE.search(folded, max(0, match.start() - 24),
-                                                     match.start()))
+            inside = inside or bool(patterns.title.search(folded, max(0, match.start() - 24),
+                                                          match.start()))
             if unit is not None and not publishes and not inside and not re.search(
                     r"(?:theo|cua|nguon:?|boi|do|according to)\s*$",
                     folded[max(0, match.start() - 16):match.start()]):
@@ -255,11 +257,6 @@ def _subjects(text: str, folded: str, patterns: _Patterns) -> list[_Mention]:
     return sorted((m for m in found if m.level is not Level.PROVINCE or not any(
         u.start <= m.start and m.end <= u.end for u in units) and m.start not in owned),
         key=lambda m: m.start)
-
-
-_TITLE_RE = re.compile(r"(?<!\w)(?:giam\s+doc|bo\s+truong|thu\s+truong|chanh\s+van\s+phong"
-                       r"|truong\s+ban|lanh\s+dao|director(?:\s+general)?\s+of(?:\s+the)?"
-                       r"|minister\s+of|head\s+of(?:\s+the)?)\s*$")
 
 
 # A district, town or provincial city, by its kind and its capitalised name ("huyện Gia
@@ -324,6 +321,10 @@ def _home_province(document: Document) -> str:
     return ""
 
 
+# A place as a from-to says it: "vị trí 15", "thứ hạng 15", "hạng 15", "thứ 15", "15".
+_PLACE_WORDS = r"(?:(?:vi\s+tri|thu\s+hang|hang)\s+)?(?:thu\s+)?"
+
+
 def _years(text: str, folded: str, patterns: _Patterns) -> list[_Mention]:
     found = []
     # "nhiệm kỳ 2020-2025", "giai đoạn 2021 – 2025": a span of years, no fact's year.
@@ -335,8 +336,8 @@ def _years(text: str, folded: str, patterns: _Patterns) -> list[_Mention]:
             continue
         before = folded[max(0, match.start() - 30):match.start()]
         # "từ 90,30% (2021) xuống 82,18%": the year of the value before
-        base = re.search(r"(?<!\w)tu\s+(?:(?:vi\s+tri|thu\s+hang|hang)\s+)?(?:thu\s+)?"
-                         r"\d+(?:[.,]\d+)?\s*%?\s*(?:\(|(?:trong\s+)?nam)\s*$", before)
+        base = re.search(rf"(?<!\w)tu\s+{_PLACE_WORDS}\d+(?:[.,]\d+)?\s*%?\s*"
+                         r"(?:\(|(?:trong\s+)?nam)\s*$", before)
         found.append(_Mention("year", match.start(), match.end(), year=year,
                               comparison=bool(patterns.compared.search(before) or base)))
     return found
@@ -357,8 +358,6 @@ _GROUP_TOP_RE = re.compile(
     r"|bo,?\s*nganh|provinces|localities)(?:(?!\s(?:do|la|thi|nao|tiep\s+tuc)\s)[^.;:,?]){0,60}?"
     r"\s(?:dan\s+dau|dung\s+dau|cao\s+nhat"
     r"|tot\s+nhat|xuat\s+sac\s+nhat|leading)(?!\w)")
-_LEADS_REGION_RE = re.compile(r"\s*(?:khu\s+vuc|vung|mien)(?!\w)")
-_PLACE_WORDS = r"(?:(?:vi\s+tri|thu\s+hang|hang)\s+)?(?:thu\s+)?"
 _FROM_TO_RE = re.compile(
     rf"(?<!\w)tu\s+(?:{_PLACE_WORDS}\d{{1,2}}(?:\s+(?:trong\s+)?nam\s+20\d\d)?\s+(?:len|xuong)\s+"
     rf"{_PLACE_WORDS}(?P<rank>\d{{1,2}})"
@@ -427,11 +426,11 @@ def _measures(folded: str, patterns: _Patterns) -> list[_Mention]:
     # "A, B và C là 3 địa phương dẫn đầu", "Nhóm 30 tỉnh ... tốt nhất ... gồm: A, B": the
     # first N as a group, each member in the top N (never a rank: no order is said).
     for match in _GROUP_TOP_RE.finditer(folded):
-        if free(*match.span()) and not _LEADS_REGION_RE.match(folded, match.end()):
+        if free(*match.span()) and not patterns.region.match(folded, match.end()):
+            said = re.search(r"(?<!\w)(?:la|are|were)\s+$", folded[:match.start()])
             found.append(_Mention("measure", match.start(), match.end(),
                                   measure=Measure.TOP_N, value=float(match.group("n")),
-                                  listed_before=bool(re.search(
-                                      r"(?<!\w)(?:la|are|were)\s+$", folded[:match.start()]))))
+                                  list_ends=said.start() if said else -1))
             taken.append(match.span())
     for pattern, position in ((patterns.first, 1.0), (patterns.second, 2.0)):
         for match in pattern.finditer(folded):
@@ -954,9 +953,8 @@ class FactExtractor:
         top 10": the subject before it."""
         listed = [s for s in subjects if s.start > measure.end]
         before = [s for s in subjects if s.end <= measure.start]
-        if measure.listed_before:
-            members = _listed_subjects(subjects, _fold(text), re.search(
-                r"\s*(?:la|are|were)\s+$", _fold(text)[:measure.start]).start())  # type: ignore[union-attr]
+        if measure.list_ends >= 0:
+            members = _listed_subjects(subjects, _fold(text), measure.list_ends)
         else:
             members = listed if listed else before[-1:]
         if not members or len(members) > (measure.value or 0):
@@ -1065,14 +1063,16 @@ def _vertical_table_at(lines: list[tuple[str, int]], position: int, text: str
     """A table whose cells are lines of their own (a web page's table as text: "1", "Bộ Tư
     pháp", "61.86", "89.95", then "2", ...): its rows as the text from each rank to its last
     number, and how many lines it spans."""
+    def row_starts(at: int) -> bool:  # a rank line, then a subject's line
+        return (at + 1 < len(lines) and _RANK_LINE_RE.fullmatch(lines[at][0]) is not None
+                and _row_subject(lines[at + 1][0]) is not None)
+
     rows: list[tuple[str, int]] = []
     at = position
-    while at + 1 < len(lines) and _RANK_LINE_RE.fullmatch(lines[at][0]) and _row_subject(
-            lines[at + 1][0]):
+    while row_starts(at):
         end = at + 2
-        while end < len(lines) and _NUMBER_LINE_RE.fullmatch(lines[end][0]) and not (
-                end + 1 < len(lines) and _RANK_LINE_RE.fullmatch(lines[end][0])
-                and _row_subject(lines[end + 1][0])):
+        while end < len(lines) and _NUMBER_LINE_RE.fullmatch(lines[end][0]) and not row_starts(
+                end):
             end += 1
         start = lines[at][1]
         last, last_start = lines[end - 1]
