@@ -16,7 +16,8 @@ import pytest
 
 from index.facts import FactQuery, Measure
 from index.postgres.reader import PostgresIndex
-from index.postgres.writer import PostgresWriter
+from index.postgres.schema import HNSW_INDEX, POSTINGS_KEY, migrate
+from index.postgres.writer import PostgresWriter, build_memory_mb
 from index.store import CorpusIndex, IndexSettings
 from retriever.encoder import Encoder
 from retriever.errors import DocumentNotFoundError, IndexMismatchError
@@ -74,6 +75,36 @@ def test_add_and_remove_keep_bm25_equal_to_a_rebuild(
     assert (again.written, again.embedded) == (0, 0)
     assert counting_encoder.passages_encoded == encoded
     index.close()
+
+
+def index_definitions(dsn: str) -> dict[str, str]:
+    with psycopg.connect(dsn) as connection:
+        return dict(connection.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'hoidap' "
+            "AND tablename IN ('postings', 'chunks')").fetchall())
+
+
+@pytest.mark.slow
+def test_a_first_load_rebuilds_the_keys_it_dropped_as_the_migrations_define_them(
+        dsn: str, tiny_documents: list[Document], counting_encoder: CountingEncoder) -> None:
+    writer = PostgresWriter(dsn, counting_encoder)
+    with psycopg.connect(dsn, autocommit=True) as connection:
+        migrate(connection)
+    before = index_definitions(dsn)
+    writer.build(tiny_documents[:2])  # into empty tables: the bulk path
+    after = index_definitions(dsn)
+    # The vector index comes with the first load (its column's dimension is the model's).
+    assert "USING hnsw" in after.pop(HNSW_INDEX)
+    assert after == before and "INCLUDE (tf, dl)" in after[POSTINGS_KEY]
+    writer.add(tiny_documents[2:])  # the incremental path: the key is there and used
+    with psycopg.connect(dsn) as connection, pytest.raises(psycopg.errors.UniqueViolation):
+        connection.execute("INSERT INTO hoidap.postings SELECT * FROM hoidap.postings LIMIT 1")
+
+
+def test_the_build_memory_grows_with_the_chunks_within_its_bounds() -> None:
+    assert build_memory_mb(0) == 1024
+    assert build_memory_mb(1_000_000) == 1_000_000 * 2048 // 2**20
+    assert build_memory_mb(10_000_000) == 4096
 
 
 @pytest.mark.slow
