@@ -125,8 +125,9 @@ def encoder_process(model_cache_dir: Path) -> Any:
 def test_the_embedding_process_runs_at_low_priority_and_gives_the_same_vectors(
         encoder_process: EncoderProcess, encoder: Encoder) -> None:
     assert encoder_process.pid is not None and encoder_process.pid != os.getpid()
+    # 10 lower than the server, or the lowest there is (19) when the server is niced itself.
     assert os.getpriority(os.PRIO_PROCESS, encoder_process.pid) >= \
-        os.getpriority(os.PRIO_PROCESS, 0) + 10
+        min(os.getpriority(os.PRIO_PROCESS, 0) + 10, 19)
     assert encoder_process.model_id == encoder.model_id
     texts = ["Tỉnh có 1.506 dịch vụ công trực tuyến toàn trình.", "Chuyển đổi số"]
     there, here = encoder_process.encode_passages(texts), encoder.encode_passages(texts)
