@@ -76,12 +76,12 @@ class TransactionTerms:
 
     def ids_of(self, counts: list[list[Counter[str]]]) -> dict[tuple[int, str], int]:
         """The ids of a batch's terms (new ones stored with df 0 until `write_df`)."""
+        batch: Counter[tuple[int, str]] = Counter()
         for per_field in counts:
             for field, tokens in zip(self.fields, per_field, strict=True):
-                self.gained.update((field, term) for term in tokens)
-        unseen = sorted({(field, term) for per_field in counts
-                         for field, tokens in zip(self.fields, per_field, strict=True)
-                         for term in tokens} - self.ids.keys())
+                batch.update((field, term) for term in tokens)
+        self.gained.update(batch)
+        unseen = sorted(batch.keys() - self.ids.keys())
         if unseen:
             # The outer SELECT does not see the CTE's inserts (one snapshot): stored terms
             # come from it, new ones from RETURNING, each once.
